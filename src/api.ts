@@ -1,0 +1,155 @@
+// LabApi: the one typed contract between the renderer and the main process. Both transports (Electron IPC
+// through the preload bridge, HTTP + server-sent events in browser mode) carry exactly these methods; the
+// input schemas below validate every call at the boundary, and channel / route names derive from the keys.
+import { z } from 'zod';
+import type { SetupIssue } from './setup/issues';
+import type { RunSpec, SetupInput } from './setup/schema';
+
+export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled', 'diverged', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+/** Statuses after which a run no longer changes by itself. */
+export const FINAL_STATUSES: readonly RunStatus[] = ['done', 'failed', 'cancelled', 'diverged'];
+
+export interface SetupRecord {
+  readonly id: number;
+  readonly name: string;
+  /** The setup exactly as saved (validated; defaults not filled in). */
+  readonly setup: SetupInput;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly runCount: number;
+}
+
+export interface RunSummary {
+  readonly id: number;
+  readonly setupId: number | null;
+  readonly name: string;
+  /** e.g. "fb, scheme.step=0.05, seed 1" */
+  readonly label: string;
+  readonly problemKind: string;
+  readonly scheme: string;
+  readonly step: number | null;
+  readonly seed: number;
+  readonly sweepValues: Readonly<Record<string, unknown>>;
+  readonly status: RunStatus;
+  readonly iterations: number;
+  /** Last iteration whose metrics are stored (-1 when none). */
+  readonly lastIteration: number;
+  readonly createdAt: string;
+  readonly startedAt: string | null;
+  readonly finishedAt: string | null;
+  readonly error: string | null;
+  /** Value of each metric at the last stored iteration. */
+  readonly final: Readonly<Record<string, number>>;
+}
+
+export interface RunDetail extends RunSummary {
+  readonly spec: RunSpec;
+  readonly appVersion: string;
+  readonly metricNames: readonly string[];
+}
+
+export interface MetricSeries {
+  readonly runId: number;
+  readonly metric: string;
+  readonly iterations: number[];
+  readonly values: number[];
+  readonly wallMs: number[];
+}
+
+export interface Preset {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  /** Paper and figure/section it reproduces. */
+  readonly source: string;
+  readonly setup: SetupInput;
+}
+
+export interface LabInfo {
+  readonly version: string;
+  readonly dbPath: string;
+  readonly workers: number;
+}
+
+export interface ValidationReport {
+  readonly ok: boolean;
+  readonly issues: SetupIssue[];
+  readonly runCount: number;
+}
+
+/** Pushed to every client: a run changed (status, progress), or new metric rows arrived for a run. */
+export type LabEvent =
+  | { readonly type: 'run'; readonly run: RunSummary }
+  | { readonly type: 'metrics'; readonly runId: number; readonly names: readonly string[]; readonly iterations: number[]; readonly wallMs: number[]; readonly values: number[] }
+  | { readonly type: 'setups' };
+
+export interface LabApi {
+  info(): Promise<LabInfo>;
+  listPresets(): Promise<Preset[]>;
+  listSetups(): Promise<SetupRecord[]>;
+  /** Creates (no id) or replaces a setup; throws LabError "invalid" with issues when it does not validate. */
+  saveSetup(input: { id?: number; setup: unknown }): Promise<SetupRecord>;
+  deleteSetup(input: { id: number }): Promise<void>;
+  validateSetup(input: { setup: unknown }): Promise<ValidationReport>;
+  /** Expands the saved setup into runs and queues them. */
+  queueSetup(input: { setupId: number }): Promise<{ runIds: number[] }>;
+  listRuns(input: { setupId?: number; status?: RunStatus[] }): Promise<RunSummary[]>;
+  getRun(input: { id: number }): Promise<RunDetail>;
+  /** Series of the given runs; every metric unless one is named; maxPoints thins long series evenly (keeps the last). */
+  getMetrics(input: { runIds: number[]; metric?: string; maxPoints?: number }): Promise<MetricSeries[]>;
+  cancelRun(input: { id: number }): Promise<void>;
+  /** Queues a finished, failed, cancelled or interrupted run again from the start (its old metrics are replaced). */
+  requeueRun(input: { id: number }): Promise<void>;
+  /** Queues every interrupted run again. */
+  resumeInterrupted(input: Record<string, never>): Promise<{ runIds: number[] }>;
+}
+
+export type LabMethod = keyof LabApi;
+
+const id = z.int().positive();
+/** Input schemas, one per method: the IPC handler and the HTTP route validate with these. */
+export const LabApiInputs = {
+  info: z.strictObject({}),
+  listPresets: z.strictObject({}),
+  listSetups: z.strictObject({}),
+  saveSetup: z.strictObject({ id: id.optional(), setup: z.unknown() }),
+  deleteSetup: z.strictObject({ id }),
+  validateSetup: z.strictObject({ setup: z.unknown() }),
+  queueSetup: z.strictObject({ setupId: id }),
+  listRuns: z.strictObject({ setupId: id.optional(), status: z.array(z.enum(RUN_STATUSES)).optional() }),
+  getRun: z.strictObject({ id }),
+  getMetrics: z.strictObject({ runIds: z.array(id).max(500), metric: z.string().min(1).max(100).optional(), maxPoints: z.int().min(2).max(1_000_000).optional() }),
+  cancelRun: z.strictObject({ id }),
+  requeueRun: z.strictObject({ id }),
+  resumeInterrupted: z.strictObject({}),
+} satisfies Record<LabMethod, z.ZodType>;
+
+export const LAB_METHODS = Object.keys(LabApiInputs) as LabMethod[];
+
+/** IPC channel of a method (Electron) and HTTP route (browser mode). */
+export const ipcChannel = (method: LabMethod): string => `lab:${method}`;
+export const httpRoute = (method: LabMethod): string => `/api/${method}`;
+export const IPC_EVENT_CHANNEL = 'lab:event';
+export const HTTP_EVENTS_ROUTE = '/api/events';
+
+export type LabErrorCode = 'invalid' | 'not_found' | 'conflict' | 'internal';
+
+/** An error that crosses the transport intact: code, message and (for "invalid") the setup issues. */
+export class LabError extends Error {
+  readonly code: LabErrorCode;
+  readonly issues: readonly SetupIssue[];
+  constructor(code: LabErrorCode, message: string, issues: readonly SetupIssue[] = []) {
+    super(message);
+    this.name = 'LabError';
+    this.code = code;
+    this.issues = issues;
+  }
+  toJSON(): { code: LabErrorCode; message: string; issues: readonly SetupIssue[] } {
+    return { code: this.code, message: this.message, issues: this.issues };
+  }
+  static fromJSON(v: { code?: string; message?: string; issues?: SetupIssue[] }): LabError {
+    const code = (['invalid', 'not_found', 'conflict', 'internal'] as const).find((c) => c === v.code) ?? 'internal';
+    return new LabError(code, v.message ?? 'unknown error', v.issues ?? []);
+  }
+}

@@ -1,0 +1,216 @@
+// The setup file: a saved, editable experiment (problem + scheme + parameters + sweep + seeds), its
+// validation, and its expansion into runs. This module is the one source of truth for the CLI, the
+// service, the IPC boundary and the renderer's generated forms.
+import { z } from 'zod';
+import { GaussianKlProblemSchema, checkGaussianKlProblem } from '../problems/gaussian-kl/schema';
+import { SchemeSchema, type SchemeKind } from '../schemes/schema';
+import { issuesFromZod, pathToString, SetupError, type SetupIssue } from './issues';
+
+export const ProblemSchema = z.discriminatedUnion('kind', [GaussianKlProblemSchema]);
+export type Problem = z.infer<typeof ProblemSchema>;
+export type ProblemKind = Problem['kind'];
+
+/** Which schemes each problem supports. */
+export const SCHEMES_FOR_PROBLEM: Record<ProblemKind, readonly SchemeKind[]> = {
+  'gaussian-kl': ['forward', 'ula', 'fb', 'jko'],
+};
+
+export const MAX_ITERATIONS = 10_000_000;
+export const MAX_RUNS_PER_SETUP = 10_000;
+
+const sweepValues = z.array(z.json()).min(1).max(MAX_RUNS_PER_SETUP);
+
+export const SetupSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).meta({ title: 'Name' }),
+  description: z.string().max(10_000).optional().meta({ title: 'Description' }),
+  problem: ProblemSchema,
+  scheme: SchemeSchema,
+  iterations: z.int().positive().max(MAX_ITERATIONS).meta({ title: 'Iterations', description: 'number of scheme steps; metrics are recorded at k = 0..iterations' }),
+  seeds: z.array(z.int().min(0).max(2 ** 32 - 1)).min(1).max(MAX_RUNS_PER_SETUP).default([0]).meta({ title: 'Seeds' }),
+  sweep: z.record(z.string(), sweepValues).default({}).meta({ title: 'Sweep', description: 'dotted field path -> list of values; runs are the cartesian product times the seeds' }),
+});
+/** A setup as written in a file (defaults optional). */
+export type SetupInput = z.input<typeof SetupSchema>;
+/** A validated setup with defaults applied. */
+export type Setup = z.output<typeof SetupSchema>;
+
+/** One concrete run: the setup with sweep values applied and one seed (same field names as the setup file). */
+export const RunSpecSchema = z.strictObject({
+  name: SetupSchema.shape.name,
+  problem: ProblemSchema,
+  scheme: SchemeSchema,
+  iterations: SetupSchema.shape.iterations,
+  seed: z.int().min(0).max(2 ** 32 - 1),
+});
+export type RunSpec = z.output<typeof RunSpecSchema>;
+
+export interface ExpandedRun {
+  readonly spec: RunSpec;
+  /** The sweep values of this run, by path (empty when the setup has no sweep). */
+  readonly sweepValues: Readonly<Record<string, unknown>>;
+  /** Short human label, e.g. "fb, scheme.step=0.05, seed 1". */
+  readonly label: string;
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: SetupIssue[] };
+
+/** Semantic checks of a problem/scheme pair that a zod shape cannot express. */
+function checkProblemAndScheme(problem: Problem, scheme: { kind: SchemeKind }, prefix = ''): SetupIssue[] {
+  const issues: SetupIssue[] = [];
+  const p = prefix ? `${prefix}.problem` : 'problem';
+  if (problem.kind === 'gaussian-kl') issues.push(...checkGaussianKlProblem(problem, p));
+  const allowed = SCHEMES_FOR_PROBLEM[problem.kind];
+  if (!allowed.includes(scheme.kind)) {
+    issues.push({ path: prefix ? `${prefix}.scheme.kind` : 'scheme.kind', message: `scheme "${scheme.kind}" does not support problem "${problem.kind}"; allowed: ${allowed.map((k) => `"${k}"`).join(', ')}` });
+  }
+  return issues;
+}
+
+const SWEEPABLE_ROOTS = new Set(['problem', 'scheme', 'iterations']);
+
+/** Splits "problem.target.mean.0" or "problem.target.mean[0]" into keys. */
+export function parseFieldPath(path: string): (string | number)[] {
+  const keys: (string | number)[] = [];
+  for (const part of path.replace(/\[(\d+)\]/g, '.$1').split('.')) {
+    if (part === '') return [];
+    keys.push(/^\d+$/.test(part) ? Number(part) : part);
+  }
+  return keys;
+}
+
+function hasPath(obj: unknown, keys: readonly (string | number)[]): boolean {
+  let cur = obj;
+  for (const key of keys) {
+    if (cur === null || typeof cur !== 'object') return false;
+    if (Array.isArray(cur)) {
+      if (typeof key !== 'number' || key >= cur.length) return false;
+    } else if (!Object.prototype.hasOwnProperty.call(cur, key)) {
+      return false;
+    }
+    cur = (cur as Record<string | number, unknown>)[key];
+  }
+  return true;
+}
+
+function setPath(obj: Record<string, unknown>, keys: readonly (string | number)[], value: unknown): void {
+  let cur: Record<string | number, unknown> = obj;
+  for (let i = 0; i < keys.length - 1; i++) cur = cur[keys[i]] as Record<string | number, unknown>;
+  cur[keys[keys.length - 1]] = value;
+}
+
+/** Leaf field paths of a setup that a sweep may address (shown when a sweep path does not exist). */
+export function sweepablePaths(setup: Setup): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown, keys: (string | number)[]) => {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      for (const [k, child] of Object.entries(v)) walk(child, [...keys, k]);
+    } else {
+      out.push(pathToString(keys));
+    }
+  };
+  walk({ problem: setup.problem, scheme: setup.scheme, iterations: setup.iterations }, []);
+  return out;
+}
+
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+/** Number of runs a setup expands to (sweep product times seeds), without building them. */
+export function countRuns(setup: Setup): number {
+  let n = setup.seeds.length;
+  for (const values of Object.values(setup.sweep)) n *= values.length;
+  return n;
+}
+
+/**
+ * Validates a setup and every run it expands to. Returns the setup with defaults applied and its runs,
+ * or every issue found (field path + what is allowed).
+ */
+export function parseSetup(input: unknown): ParseResult<{ setup: Setup; runs: ExpandedRun[] }> {
+  const parsed = SetupSchema.safeParse(input);
+  if (!parsed.success) {
+    // Report the semantic problems of the parts that did parse too, so one pass shows every issue.
+    const issues = issuesFromZod(parsed.error, SetupSchema, input);
+    const raw = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
+    const problem = ProblemSchema.safeParse(raw.problem);
+    if (problem.success && problem.data.kind === 'gaussian-kl') issues.push(...checkGaussianKlProblem(problem.data));
+    return { ok: false, issues };
+  }
+  const setup = parsed.data;
+  const issues: SetupIssue[] = [];
+  const sweepKeys = Object.keys(setup.sweep);
+  if (sweepKeys.length === 0) issues.push(...checkProblemAndScheme(setup.problem, setup.scheme));
+  const total = countRuns(setup);
+  if (total > MAX_RUNS_PER_SETUP) {
+    issues.push({ path: 'sweep', message: `expands to ${total} runs (sweep product x seeds); at most ${MAX_RUNS_PER_SETUP} are allowed` });
+    return { ok: false, issues };
+  }
+  const parsedPaths: (string | number)[][] = [];
+  for (const key of sweepKeys) {
+    const keys = parseFieldPath(key);
+    const root = keys[0];
+    if (keys.length === 0 || typeof root !== 'string' || !SWEEPABLE_ROOTS.has(root) || !hasPath(setup, keys)) {
+      issues.push({
+        path: `sweep["${key}"]`,
+        message: `field path does not exist in the setup; sweepable paths: ${sweepablePaths(setup).join(', ')}`,
+      });
+    }
+    parsedPaths.push(keys);
+  }
+  if (issues.length) return { ok: false, issues };
+
+  const runs: ExpandedRun[] = [];
+  const base = { name: setup.name, problem: setup.problem, scheme: setup.scheme, iterations: setup.iterations };
+  const combos: Record<string, unknown>[] = [{}];
+  for (const key of sweepKeys) {
+    const next: Record<string, unknown>[] = [];
+    for (const combo of combos) for (const value of setup.sweep[key]) next.push({ ...combo, [key]: value });
+    combos.splice(0, combos.length, ...next);
+  }
+  const seen = new Set<string>();
+  for (const combo of combos) {
+    const resolved = clone(base) as Record<string, unknown>;
+    sweepKeys.forEach((key, i) => setPath(resolved, parsedPaths[i], clone(combo[key])));
+    const where = sweepKeys.map((k) => `${k}=${JSON.stringify(combo[k])}`).join(', ');
+    const specInput = { ...resolved, seed: setup.seeds[0] };
+    const specParsed = RunSpecSchema.safeParse(specInput);
+    if (!specParsed.success) {
+      for (const issue of issuesFromZod(specParsed.error, RunSpecSchema, specInput)) {
+        const k = `${issue.path}: ${issue.message}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        issues.push({ path: issue.path, message: `${issue.message} (in the run with ${where})` });
+      }
+      continue;
+    }
+    if (sweepKeys.length) {
+      for (const issue of checkProblemAndScheme(specParsed.data.problem, specParsed.data.scheme)) {
+        const k = `${issue.path}: ${issue.message}`;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        issues.push({ path: issue.path, message: `${issue.message} (in the run with ${where})` });
+      }
+    }
+    for (const seed of setup.seeds) {
+      const spec: RunSpec = { ...specParsed.data, seed };
+      const parts = [spec.scheme.kind, ...sweepKeys.filter((k) => k !== 'scheme.kind').map((k) => `${k}=${JSON.stringify(combo[k])}`), `seed ${seed}`];
+      runs.push({ spec, sweepValues: combo, label: parts.join(', ') });
+    }
+  }
+  if (issues.length) return { ok: false, issues };
+  return { ok: true, value: { setup, runs } };
+}
+
+/** Like parseSetup, but throws a SetupError carrying every issue. */
+export function expandSetup(input: unknown): { setup: Setup; runs: ExpandedRun[] } {
+  const result = parseSetup(input);
+  if (!result.ok) throw new SetupError(result.issues);
+  return result.value;
+}
+
+/** Validates one resolved run spec (as stored in the database or sent to a worker). */
+export function parseRunSpec(input: unknown): ParseResult<RunSpec> {
+  const parsed = RunSpecSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, issues: issuesFromZod(parsed.error, RunSpecSchema, input) };
+  const issues = checkProblemAndScheme(parsed.data.problem, parsed.data.scheme);
+  return issues.length ? { ok: false, issues } : { ok: true, value: parsed.data };
+}

@@ -1,0 +1,24 @@
+// `npm run bench [-- group...]`: runs benchmark groups (lab, compare, ot; all by default) and prints their tables.
+import { formatTable, type BenchRow } from './table';
+import { runLabBench } from './lab';
+import { runCompareRenderBench } from './compare-render';
+import { runOtBench } from './ot';
+
+const groups: Record<string, { title: string; run: () => Promise<BenchRow[]> }> = {
+  lab: { title: 'Lab: pool throughput, metric ingestion, main event loop', run: runLabBench },
+  compare: { title: 'Compare view: first render in Chromium', run: runCompareRenderBench },
+  ot: { title: 'Optimal transport toolbox (ratios against POT where found)', run: runOtBench },
+};
+
+const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = asked.filter((g) => !(g in groups));
+if (unknown.length) {
+  process.stderr.write(`unknown benchmark group(s): ${unknown.join(', ')}; allowed: ${Object.keys(groups).join(', ')}\n`);
+  process.exit(2);
+}
+for (const name of asked.length ? asked : Object.keys(groups)) {
+  const group = groups[name];
+  process.stderr.write(`running benchmark group "${name}"...\n`);
+  const rows = await group.run();
+  process.stdout.write(`${formatTable(group.title, rows)}\n`);
+}
