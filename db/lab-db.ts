@@ -1,0 +1,308 @@
+// The lab's SQLite database: the one place that writes SQL. Statements are prepared once; metric rows are
+// inserted in multi-row statements inside one transaction per batch; nothing async runs inside a transaction.
+// Crash safety: WAL + synchronous=NORMAL survives a killed process with every committed transaction (a power
+// loss may drop the last few, never corrupting the file); each metric batch is one transaction together with
+// the run's last_iteration, so a crash loses at most the batch in flight.
+import Database from 'better-sqlite3';
+import type { RunStatus } from '../src/api';
+import { migrate } from './migrate';
+
+export interface OpenOptions {
+  /** Path of a better_sqlite3.node built for the running ABI (Electron's, in the desktop app). */
+  readonly nativeBinding?: string;
+  /** Open an existing file only (default false: create it). */
+  readonly mustExist?: boolean;
+}
+
+export interface SetupRow {
+  readonly id: number;
+  readonly name: string;
+  readonly json: string;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly run_count: number;
+}
+
+export interface RunRow {
+  readonly id: number;
+  readonly setup_id: number | null;
+  readonly name: string;
+  readonly label: string;
+  readonly problem_kind: string;
+  readonly scheme: string;
+  readonly step: number | null;
+  readonly seed: number;
+  readonly sweep_json: string;
+  readonly spec_json: string;
+  readonly status: RunStatus;
+  readonly iterations: number;
+  readonly last_iteration: number;
+  readonly metric_names_json: string | null;
+  readonly final_json: string;
+  readonly error: string | null;
+  readonly app_version: string;
+  readonly created_at: string;
+  readonly started_at: string | null;
+  readonly finished_at: string | null;
+}
+
+export interface NewRun {
+  readonly setupId: number | null;
+  readonly name: string;
+  readonly label: string;
+  readonly problemKind: string;
+  readonly scheme: string;
+  readonly step: number | null;
+  readonly seed: number;
+  readonly sweepJson: string;
+  readonly specJson: string;
+  readonly iterations: number;
+  readonly appVersion: string;
+}
+
+/** Columnar metric rows of one run: row r has iterations[r], wallMs[r] and values[r * names.length + j]. */
+export interface MetricRows {
+  readonly names: readonly string[];
+  readonly iterations: ArrayLike<number>;
+  readonly wallMs: ArrayLike<number>;
+  readonly values: ArrayLike<number>;
+}
+
+export interface SeriesRows {
+  readonly iterations: number[];
+  readonly values: number[];
+  readonly wallMs: number[];
+}
+
+/** Rows per multi-row INSERT statement (SQLite binds up to 32766 parameters; 5 per row). */
+const ROWS_PER_INSERT = 64;
+
+const nowIso = (): string => new Date().toISOString();
+
+export class LabDatabase {
+  readonly file: string;
+  readonly db: Database.Database;
+  readonly #s;
+  readonly #insertMany: Database.Statement;
+  readonly #insertOne: Database.Statement;
+  readonly #insertTx: (runId: number, batch: MetricRows, n: number) => void;
+  readonly #args = new Array<unknown>(ROWS_PER_INSERT * 5);
+  #closed = false;
+
+  constructor(file: string, opts: OpenOptions = {}) {
+    this.file = file;
+    const db = new Database(file, { nativeBinding: opts.nativeBinding, fileMustExist: opts.mustExist ?? false });
+    try {
+      db.pragma('busy_timeout = 10000');
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (String(mode).toLowerCase() !== 'wal') throw new Error(`database ${file}: could not switch to WAL mode (got ${String(mode)})`);
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db, file);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    this.db = db;
+    const p = (sql: string) => db.prepare(sql);
+    this.#s = {
+      insertSetup: p('INSERT INTO setups (name, json, created_at, updated_at) VALUES (?, ?, ?, ?)'),
+      updateSetup: p('UPDATE setups SET name = ?, json = ?, updated_at = ? WHERE id = ?'),
+      deleteSetup: p('DELETE FROM setups WHERE id = ?'),
+      getSetup: p(`SELECT s.*, (SELECT count(*) FROM runs r WHERE r.setup_id = s.id) AS run_count FROM setups s WHERE s.id = ?`),
+      listSetups: p(`SELECT s.*, (SELECT count(*) FROM runs r WHERE r.setup_id = s.id) AS run_count FROM setups s ORDER BY s.id`),
+      insertRun: p(`INSERT INTO runs (setup_id, name, label, problem_kind, scheme, step, seed, sweep_json, spec_json, status, iterations, app_version, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`),
+      getRun: p('SELECT * FROM runs WHERE id = ?'),
+      listRuns: p('SELECT * FROM runs ORDER BY id'),
+      listRunsBySetup: p('SELECT * FROM runs WHERE setup_id = ? ORDER BY id'),
+      nextQueued: p(`SELECT * FROM runs WHERE status = 'queued' ORDER BY id LIMIT ?`),
+      countQueued: p(`SELECT count(*) FROM runs WHERE status = 'queued'`).pluck(),
+      idsWithStatus: p('SELECT id FROM runs WHERE status = ? ORDER BY id').pluck(),
+      markRunning: p(`UPDATE runs SET status = 'running', started_at = ?, finished_at = NULL, error = NULL WHERE id = ? AND status = 'queued'`),
+      finish: p(`UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'running'`),
+      cancelQueued: p(`UPDATE runs SET status = 'cancelled', finished_at = ? WHERE id = ? AND status IN ('queued', 'interrupted')`),
+      interruptRunning: p(`UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'`),
+      deleteMetrics: p('DELETE FROM metrics WHERE run_id = ?'),
+      requeue: p(`UPDATE runs SET status = 'queued', last_iteration = -1, metric_names_json = NULL, final_json = '{}', error = NULL,
+                  started_at = NULL, finished_at = NULL WHERE id = ?`),
+      progress: p('UPDATE runs SET last_iteration = ?, final_json = ?, metric_names_json = coalesce(metric_names_json, ?) WHERE id = ?'),
+      series: p('SELECT iteration, value, wall_ms FROM metrics WHERE run_id = ? AND metric = ? ORDER BY iteration').raw(),
+      seriesCount: p('SELECT count(*) FROM metrics WHERE run_id = ? AND metric = ?').pluck(),
+      metricRowCount: p('SELECT count(*) FROM metrics').pluck(),
+    };
+    this.#insertOne = p('INSERT INTO metrics (run_id, metric, iteration, value, wall_ms) VALUES (?, ?, ?, ?, ?)');
+    this.#insertMany = p(`INSERT INTO metrics (run_id, metric, iteration, value, wall_ms) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?)').join(', ')}`);
+    this.#insertTx = db.transaction((runId: number, batch: MetricRows, n: number) => this.#writeRows(runId, batch, n));
+  }
+
+  get open(): boolean {
+    return !this.#closed;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.db.close();
+  }
+
+  /** PRAGMA integrity_check: ["ok"] for a sound file. */
+  integrityCheck(): string[] {
+    return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  }
+
+  // ---- setups ----
+
+  insertSetup(name: string, json: string): number {
+    const now = nowIso();
+    return Number(this.#s.insertSetup.run(name, json, now, now).lastInsertRowid);
+  }
+
+  /** Returns false when no setup has this id. */
+  updateSetup(id: number, name: string, json: string): boolean {
+    return this.#s.updateSetup.run(name, json, nowIso(), id).changes > 0;
+  }
+
+  deleteSetup(id: number): boolean {
+    return this.#s.deleteSetup.run(id).changes > 0;
+  }
+
+  getSetup(id: number): SetupRow | undefined {
+    return this.#s.getSetup.get(id) as SetupRow | undefined;
+  }
+
+  listSetups(): SetupRow[] {
+    return this.#s.listSetups.all() as SetupRow[];
+  }
+
+  // ---- runs and the queue ----
+
+  /** Inserts queued runs in one transaction; returns their ids in order. */
+  insertRuns(runs: readonly NewRun[]): number[] {
+    const now = nowIso();
+    return this.db.transaction(() => runs.map((r) => Number(this.#s.insertRun.run(
+      r.setupId, r.name, r.label, r.problemKind, r.scheme, r.step, r.seed, r.sweepJson, r.specJson, r.iterations, r.appVersion, now,
+    ).lastInsertRowid)))();
+  }
+
+  getRun(id: number): RunRow | undefined {
+    return this.#s.getRun.get(id) as RunRow | undefined;
+  }
+
+  listRuns(setupId?: number): RunRow[] {
+    return (setupId === undefined ? this.#s.listRuns.all() : this.#s.listRunsBySetup.all(setupId)) as RunRow[];
+  }
+
+  nextQueued(limit: number): RunRow[] {
+    return this.#s.nextQueued.all(limit) as RunRow[];
+  }
+
+  countQueued(): number {
+    return this.#s.countQueued.get() as number;
+  }
+
+  idsWithStatus(status: RunStatus): number[] {
+    return this.#s.idsWithStatus.all(status) as number[];
+  }
+
+  /** queued -> running; false when the run is no longer queued. */
+  markRunning(id: number): boolean {
+    return this.#s.markRunning.run(nowIso(), id).changes > 0;
+  }
+
+  /** running -> a final status (or interrupted); false when the run was not running. */
+  finishRun(id: number, status: RunStatus, error: string | null = null): boolean {
+    return this.#s.finish.run(status, error, nowIso(), id).changes > 0;
+  }
+
+  /** queued or interrupted -> cancelled; false otherwise. */
+  cancelQueued(id: number): boolean {
+    return this.#s.cancelQueued.run(nowIso(), id).changes > 0;
+  }
+
+  /** Every run left 'running' (by a process that is gone) becomes 'interrupted'; returns their ids. */
+  interruptRunning(): number[] {
+    return this.db.transaction(() => {
+      const ids = this.idsWithStatus('running');
+      this.#s.interruptRunning.run(nowIso());
+      return ids;
+    }).immediate();
+  }
+
+  /**
+   * Queues runs again from the start: deletes their metrics and resets them to 'queued' in one transaction,
+   * so no series is left with a gap or a duplicate whatever happens next.
+   */
+  requeueRuns(ids: readonly number[]): void {
+    this.db.transaction(() => {
+      for (const id of ids) {
+        this.#s.deleteMetrics.run(id);
+        this.#s.requeue.run(id);
+      }
+    }).immediate();
+  }
+
+  // ---- metrics ----
+
+  /**
+   * Stores a batch of metric rows of one run and its progress (last iteration, final values) in one
+   * transaction. Rows are written metric by metric (the primary-key order) in multi-row INSERTs.
+   */
+  insertMetrics(runId: number, batch: MetricRows): void {
+    const n = batch.iterations.length;
+    if (n === 0) return;
+    this.#insertTx(runId, batch, n);
+  }
+
+  #writeRows(runId: number, batch: MetricRows, n: number): void {
+    const { names, iterations, wallMs, values } = batch;
+    const m = names.length;
+    const args = this.#args;
+    for (let j = 0; j < m; j++) {
+      const metric = names[j];
+      let r = 0;
+      for (; r + ROWS_PER_INSERT <= n; r += ROWS_PER_INSERT) {
+        for (let q = 0, o = 0; q < ROWS_PER_INSERT; q++, o += 5) {
+          const row = r + q;
+          args[o] = runId;
+          args[o + 1] = metric;
+          args[o + 2] = iterations[row];
+          args[o + 3] = values[row * m + j];
+          args[o + 4] = wallMs[row];
+        }
+        this.#insertMany.run(args);
+      }
+      for (; r < n; r++) this.#insertOne.run(runId, metric, iterations[r], values[r * m + j], wallMs[r]);
+    }
+    const last = n - 1;
+    const final: Record<string, number> = {};
+    for (let j = 0; j < m; j++) final[names[j]] = values[last * m + j];
+    this.#s.progress.run(iterations[last], JSON.stringify(final), JSON.stringify(names), runId);
+  }
+
+  /** One metric series of one run, in iteration order. */
+  readSeries(runId: number, metric: string): SeriesRows {
+    const iterations: number[] = [];
+    const values: number[] = [];
+    const wallMs: number[] = [];
+    for (const row of this.#s.series.iterate(runId, metric) as Iterable<[number, number, number]>) {
+      iterations.push(row[0]);
+      values.push(row[1]);
+      wallMs.push(row[2]);
+    }
+    return { iterations, values, wallMs };
+  }
+
+  countSeries(runId: number, metric: string): number {
+    return this.#s.seriesCount.get(runId, metric) as number;
+  }
+
+  countMetricRows(): number {
+    return this.#s.metricRowCount.get() as number;
+  }
+}
+
+/** Opens (creating if needed) and migrates the lab database. Throws DatabaseTooNewError for a newer schema. */
+export function openLabDatabase(file: string, opts: OpenOptions = {}): LabDatabase {
+  return new LabDatabase(file, opts);
+}

@@ -1,0 +1,521 @@
+// LabService: setups, the run queue (in SQLite), a scheduler over a Piscina pool, and persistence of metric
+// batches. It implements LabApi, validates every input with LabApiInputs (so the IPC and HTTP layers can call
+// it directly), and has no Electron import: the desktop app, the browser-mode server, the CLI and the tests
+// all construct it the same way.
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { z } from 'zod';
+import {
+  LabApiInputs, LabError,
+  type LabApi, type LabEvent, type LabInfo, type LabMethod, type MetricSeries, type Preset, type RunDetail,
+  type RunStatus, type RunSummary, type SetupRecord, type ValidationReport,
+} from '../src/api';
+import { formatIssue, issuesFromZod } from '../src/setup/issues';
+import { parseSetup, type ExpandedRun } from '../src/setup/schema';
+import { PRESETS } from '../src/presets/index';
+import { openLabDatabase, type LabDatabase, type NewRun, type RunRow, type SetupRow } from '../db/lab-db';
+import type { RunTask, RunTaskResult, RunWorkerMessage } from '../workers/protocol';
+
+export interface LabServiceOptions {
+  /** SQLite file (created if missing). */
+  readonly dbPath: string;
+  /** Pool threads = runs in flight at once (default os.availableParallelism()). */
+  readonly workers?: number;
+  /** Absolute path of dist/workers/run-worker.mjs (see findWorkerFile in main/paths.ts). */
+  readonly workerFile: string;
+  readonly appVersion: string;
+  /** better_sqlite3.node built for Electron's ABI, when running inside Electron. */
+  readonly nativeBinding?: string;
+  /** Worker flushes a metric batch after this many rows (default 1024) or milliseconds (default 100). */
+  readonly batchRows?: number;
+  readonly batchMs?: number;
+  /** At most one progress 'run' event per run per this many milliseconds (default 250); status changes are immediate. */
+  readonly progressMs?: number;
+}
+
+type Input<M extends LabMethod> = z.output<(typeof LabApiInputs)[M]>;
+
+interface Flight {
+  readonly runId: number;
+  readonly port: MessagePort;
+  readonly controller: AbortController;
+  /** Set once the run's status has been written; later messages and results are ignored. */
+  finalized: boolean;
+  /** The worker posted "end": every batch has arrived. */
+  ended: boolean;
+  result?: RunTaskResult;
+  endTimer?: NodeJS.Timeout;
+  lastProgressEvent: number;
+}
+
+/** How long to wait for the "end" marker after a task resolved before calling the run failed. */
+const END_GRACE_MS = 10_000;
+
+/** Indexes of at most maxPoints evenly spread samples of 0..n-1, always keeping the first and the last. */
+export function thinIndices(n: number, maxPoints: number): number[] {
+  if (n <= maxPoints) return Array.from({ length: n }, (_, i) => i);
+  const out: number[] = [];
+  const stride = (n - 1) / (maxPoints - 1);
+  for (let i = 0; i < maxPoints; i++) out.push(Math.round(i * stride));
+  out[maxPoints - 1] = n - 1;
+  return out;
+}
+
+const parseJson = <T>(text: string | null, fallback: T): T => {
+  if (text === null) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+};
+
+export function runSummary(r: RunRow): RunSummary {
+  return {
+    id: r.id,
+    setupId: r.setup_id,
+    name: r.name,
+    label: r.label,
+    problemKind: r.problem_kind,
+    scheme: r.scheme,
+    step: r.step,
+    seed: r.seed,
+    sweepValues: parseJson<Record<string, unknown>>(r.sweep_json, {}),
+    status: r.status,
+    iterations: r.iterations,
+    lastIteration: r.last_iteration,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    error: r.error,
+    final: parseJson<Record<string, number>>(r.final_json, {}),
+  };
+}
+
+function setupRecord(r: SetupRow): SetupRecord {
+  return { id: r.id, name: r.name, setup: parseJson(r.json, {} as SetupRecord['setup']), createdAt: r.created_at, updatedAt: r.updated_at, runCount: r.run_count };
+}
+
+/** The rows a setup's expansion inserts into the queue. */
+export function newRunsOf(setupId: number | null, runs: readonly ExpandedRun[], appVersion: string): NewRun[] {
+  return runs.map(({ spec, sweepValues, label }) => ({
+    setupId,
+    name: spec.name,
+    label,
+    problemKind: spec.problem.kind,
+    scheme: spec.scheme.kind,
+    step: 'step' in spec.scheme && typeof spec.scheme.step === 'number' ? spec.scheme.step : null,
+    seed: spec.seed,
+    sweepJson: JSON.stringify(sweepValues),
+    specJson: JSON.stringify(spec),
+    iterations: spec.iterations,
+    appVersion,
+  }));
+}
+
+const errorMessage = (e: unknown): string => {
+  if (e instanceof Error) return e.message || e.name;
+  if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
+  return String(e);
+};
+
+export class LabService implements LabApi {
+  readonly dbPath: string;
+  readonly workers: number;
+  readonly workerFile: string;
+  readonly appVersion: string;
+  readonly #opts: LabServiceOptions;
+  #state: 'new' | 'starting' | 'started' | 'closing' | 'closed' = 'new';
+  #db?: LabDatabase;
+  #pool?: Piscina<RunTask, RunTaskResult>;
+  readonly #flights = new Map<number, Flight>();
+  readonly #listeners = new Set<(e: LabEvent) => void>();
+  #idleWaiters: (() => void)[] = [];
+  #closing?: Promise<void>;
+
+  constructor(opts: LabServiceOptions) {
+    this.#opts = opts;
+    this.dbPath = opts.dbPath;
+    this.workers = Math.max(1, Math.floor(opts.workers ?? os.availableParallelism()));
+    this.workerFile = opts.workerFile;
+    this.appVersion = opts.appVersion;
+  }
+
+  // ---- lifecycle ----
+
+  /** Opens and migrates the database, marks runs left 'running' as 'interrupted', starts the pool and the queue. */
+  async start(): Promise<void> {
+    if (this.#state !== 'new') throw new LabError('conflict', `the lab service cannot start: it is ${this.#state}`);
+    this.#state = 'starting';
+    try {
+      if (!existsSync(this.workerFile)) throw new Error(`worker file ${this.workerFile} does not exist; build it with "node scripts/build.mjs --node-only"`);
+      const db = openLabDatabase(this.dbPath, { nativeBinding: this.#opts.nativeBinding });
+      this.#db = db;
+      // Whoever ran these is gone (this process has no task yet): their metrics are partial.
+      db.interruptRunning();
+      this.#pool = new Piscina<RunTask, RunTaskResult>({
+        filename: pathToFileURL(this.workerFile).href,
+        minThreads: this.workers,
+        maxThreads: this.workers,
+        concurrentTasksPerWorker: 1,
+        idleTimeout: 60_000,
+      });
+    } catch (e) {
+      this.#state = 'closed';
+      this.#db?.close();
+      throw e;
+    }
+    this.#state = 'started';
+    this.#schedule();
+  }
+
+  /** Subscribes to run and metric events; returns the unsubscribe function. */
+  onEvent(listener: (e: LabEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** Resolves when nothing is queued or running (or the service is closed). */
+  whenIdle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
+   * Stops scheduling, aborts running tasks and marks their runs 'interrupted' (resumable), destroys the pool,
+   * closes the database. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const was = this.#state;
+    this.#state = 'closing';
+    if (was === 'started' || was === 'starting') {
+      for (const flight of [...this.#flights.values()]) {
+        this.#finalize(flight, 'interrupted', null);
+        flight.controller.abort();
+      }
+      try {
+        await this.#pool?.destroy();
+      } catch {
+        // Aborted tasks reject; the pool is gone either way.
+      }
+    }
+    this.#db?.close();
+    this.#state = 'closed';
+    this.#flushIdle();
+  }
+
+  /** Direct access to the database (CLI export, tests, benchmarks); only LabDatabase methods write SQL. */
+  get database(): LabDatabase {
+    return this.#requireDb();
+  }
+
+  // ---- LabApi ----
+
+  async info(raw: unknown = {}): Promise<LabInfo> {
+    this.#input('info', raw);
+    return { version: this.appVersion, dbPath: this.dbPath, workers: this.workers };
+  }
+
+  async listPresets(raw: unknown = {}): Promise<Preset[]> {
+    this.#input('listPresets', raw);
+    return [...PRESETS];
+  }
+
+  async listSetups(raw: unknown = {}): Promise<SetupRecord[]> {
+    this.#input('listSetups', raw);
+    return this.#requireDb().listSetups().map(setupRecord);
+  }
+
+  async saveSetup(raw: { id?: number; setup: unknown }): Promise<SetupRecord> {
+    const input = this.#input('saveSetup', raw);
+    const db = this.#requireDb();
+    const parsed = parseSetup(input.setup);
+    if (!parsed.ok) throw new LabError('invalid', parsed.issues.map(formatIssue).join('\n'), parsed.issues);
+    const json = JSON.stringify(input.setup);
+    const name = parsed.value.setup.name;
+    let id: number;
+    if (input.id === undefined) {
+      id = db.insertSetup(name, json);
+    } else {
+      if (!db.updateSetup(input.id, name, json)) throw new LabError('not_found', `setup ${input.id} does not exist`);
+      id = input.id;
+    }
+    this.#emit({ type: 'setups' });
+    return setupRecord(db.getSetup(id)!);
+  }
+
+  async deleteSetup(raw: { id: number }): Promise<void> {
+    const { id } = this.#input('deleteSetup', raw);
+    if (!this.#requireDb().deleteSetup(id)) throw new LabError('not_found', `setup ${id} does not exist`);
+    this.#emit({ type: 'setups' });
+  }
+
+  async validateSetup(raw: { setup: unknown }): Promise<ValidationReport> {
+    const { setup } = this.#input('validateSetup', raw);
+    const parsed = parseSetup(setup);
+    return parsed.ok ? { ok: true, issues: [], runCount: parsed.value.runs.length } : { ok: false, issues: parsed.issues, runCount: 0 };
+  }
+
+  async queueSetup(raw: { setupId: number }): Promise<{ runIds: number[] }> {
+    const { setupId } = this.#input('queueSetup', raw);
+    const db = this.#requireDb();
+    const row = db.getSetup(setupId);
+    if (!row) throw new LabError('not_found', `setup ${setupId} does not exist`);
+    const parsed = parseSetup(parseJson<unknown>(row.json, null));
+    if (!parsed.ok) throw new LabError('invalid', parsed.issues.map(formatIssue).join('\n'), parsed.issues);
+    const runIds = db.insertRuns(newRunsOf(setupId, parsed.value.runs, this.appVersion));
+    this.#emit({ type: 'setups' });
+    for (const id of runIds) this.#emitRun(id);
+    this.#schedule();
+    return { runIds };
+  }
+
+  async listRuns(raw: { setupId?: number; status?: RunStatus[] } = {}): Promise<RunSummary[]> {
+    const { setupId, status } = this.#input('listRuns', raw);
+    let rows = this.#requireDb().listRuns(setupId);
+    if (status) {
+      const wanted = new Set(status);
+      rows = rows.filter((r) => wanted.has(r.status));
+    }
+    return rows.map(runSummary);
+  }
+
+  async getRun(raw: { id: number }): Promise<RunDetail> {
+    const { id } = this.#input('getRun', raw);
+    const row = this.#requireRun(id);
+    return {
+      ...runSummary(row),
+      spec: parseJson(row.spec_json, {} as RunDetail['spec']),
+      appVersion: row.app_version,
+      metricNames: parseJson<string[]>(row.metric_names_json, []),
+    };
+  }
+
+  async getMetrics(raw: { runIds: number[]; metric?: string; maxPoints?: number }): Promise<MetricSeries[]> {
+    const { runIds, metric, maxPoints } = this.#input('getMetrics', raw);
+    const db = this.#requireDb();
+    const out: MetricSeries[] = [];
+    for (const runId of runIds) {
+      const row = this.#requireRun(runId);
+      const names = parseJson<string[]>(row.metric_names_json, []);
+      for (const name of metric === undefined ? names : names.filter((n) => n === metric)) {
+        const s = db.readSeries(runId, name);
+        if (maxPoints !== undefined && s.iterations.length > maxPoints) {
+          const keep = thinIndices(s.iterations.length, maxPoints);
+          out.push({ runId, metric: name, iterations: keep.map((i) => s.iterations[i]), values: keep.map((i) => s.values[i]), wallMs: keep.map((i) => s.wallMs[i]) });
+        } else {
+          out.push({ runId, metric: name, ...s });
+        }
+      }
+    }
+    return out;
+  }
+
+  async cancelRun(raw: { id: number }): Promise<void> {
+    const { id } = this.#input('cancelRun', raw);
+    const db = this.#requireDb();
+    const row = this.#requireRun(id);
+    const flight = this.#flights.get(id);
+    if (flight) {
+      // Write the status first, then terminate the worker: its late messages and rejection are ignored.
+      this.#finalize(flight, 'cancelled', null);
+      flight.controller.abort();
+      return;
+    }
+    if (row.status === 'queued' || row.status === 'interrupted') {
+      db.cancelQueued(id);
+      this.#emitRun(id);
+      this.#checkIdle();
+      return;
+    }
+    if (row.status === 'running') throw new LabError('conflict', `run ${id} is running in another process; cancel it there`);
+    throw new LabError('conflict', `run ${id} is already ${row.status}; only queued, running or interrupted runs can be cancelled`);
+  }
+
+  async requeueRun(raw: { id: number }): Promise<void> {
+    const { id } = this.#input('requeueRun', raw);
+    const db = this.#requireDb();
+    const row = this.#requireRun(id);
+    if (row.status === 'queued') return;
+    if (row.status === 'running' || this.#flights.has(id)) throw new LabError('conflict', `run ${id} is running; cancel it first`);
+    db.requeueRuns([id]);
+    this.#emitRun(id);
+    this.#schedule();
+  }
+
+  async resumeInterrupted(raw: Record<string, never> = {}): Promise<{ runIds: number[] }> {
+    this.#input('resumeInterrupted', raw);
+    const db = this.#requireDb();
+    const runIds = db.idsWithStatus('interrupted');
+    if (runIds.length) {
+      db.requeueRuns(runIds);
+      for (const id of runIds) this.#emitRun(id);
+      this.#schedule();
+    }
+    return { runIds };
+  }
+
+  // ---- scheduler ----
+
+  #schedule(): void {
+    if (this.#state !== 'started') return;
+    const db = this.#requireDb();
+    while (this.#flights.size < this.workers) {
+      const [row] = db.nextQueued(1);
+      if (!row) break;
+      if (!db.markRunning(row.id)) continue;
+      this.#dispatch(row);
+      this.#emitRun(row.id);
+    }
+    this.#checkIdle();
+  }
+
+  #dispatch(row: RunRow): void {
+    const { port1, port2 } = new MessageChannel();
+    const flight: Flight = { runId: row.id, port: port1, controller: new AbortController(), finalized: false, ended: false, lastProgressEvent: 0 };
+    this.#flights.set(row.id, flight);
+    port1.on('message', (m: RunWorkerMessage) => this.#onMessage(flight, m));
+    const task: RunTask = {
+      runId: row.id,
+      spec: parseJson<unknown>(row.spec_json, null),
+      port: port2,
+      batchRows: this.#opts.batchRows,
+      batchMs: this.#opts.batchMs,
+    };
+    this.#pool!.run(task, { transferList: [port2], signal: flight.controller.signal }).then(
+      (result) => this.#onResult(flight, result),
+      (error: unknown) => {
+        if (!flight.finalized) this.#finalize(flight, 'failed', errorMessage(error));
+      },
+    );
+  }
+
+  #onMessage(flight: Flight, m: RunWorkerMessage): void {
+    if (flight.finalized) return;
+    if (m.type === 'end') {
+      flight.ended = true;
+      if (flight.result) this.#complete(flight, flight.result);
+      return;
+    }
+    const db = this.#requireDb();
+    try {
+      db.insertMetrics(flight.runId, m);
+    } catch (e) {
+      this.#finalize(flight, 'failed', `could not store metrics: ${errorMessage(e)}`);
+      flight.controller.abort();
+      return;
+    }
+    if (this.#listeners.size) {
+      this.#emit({
+        type: 'metrics',
+        runId: flight.runId,
+        names: m.names,
+        iterations: Array.from(m.iterations),
+        wallMs: Array.from(m.wallMs),
+        values: Array.from(m.values),
+      });
+      const now = performance.now();
+      if (now - flight.lastProgressEvent >= (this.#opts.progressMs ?? 250)) {
+        flight.lastProgressEvent = now;
+        this.#emitRun(flight.runId);
+      }
+    }
+  }
+
+  #onResult(flight: Flight, result: RunTaskResult): void {
+    if (flight.finalized) return;
+    flight.result = result;
+    if (flight.ended) {
+      this.#complete(flight, result);
+      return;
+    }
+    // The result travels on Piscina's port, the batches on ours: wait for our "end" marker.
+    flight.endTimer = setTimeout(() => {
+      if (!flight.finalized) this.#finalize(flight, 'failed', 'the worker finished, but its last metric batches never arrived');
+    }, END_GRACE_MS);
+  }
+
+  #complete(flight: Flight, result: RunTaskResult): void {
+    this.#finalize(flight, result.status, result.message ?? null);
+  }
+
+  /** Writes the run's status, forgets the task, and schedules the next queued run. */
+  #finalize(flight: Flight, status: RunStatus, error: string | null): void {
+    if (flight.finalized) return;
+    flight.finalized = true;
+    if (flight.endTimer) clearTimeout(flight.endTimer);
+    this.#flights.delete(flight.runId);
+    flight.port.close();
+    const db = this.#db;
+    if (db?.open) {
+      db.finishRun(flight.runId, status, error);
+      this.#emitRun(flight.runId);
+    }
+    this.#schedule();
+  }
+
+  #isIdle(): boolean {
+    if (this.#state === 'closed') return true;
+    if (this.#state !== 'started') return false;
+    return this.#flights.size === 0 && this.#requireDb().countQueued() === 0;
+  }
+
+  #checkIdle(): void {
+    if (this.#idleWaiters.length && this.#isIdle()) this.#flushIdle();
+  }
+
+  #flushIdle(): void {
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  // ---- helpers ----
+
+  #input<M extends LabMethod>(method: M, raw: unknown): Input<M> {
+    const schema = LabApiInputs[method];
+    const parsed = schema.safeParse(raw ?? {});
+    if (!parsed.success) {
+      const issues = issuesFromZod(parsed.error, schema, raw);
+      throw new LabError('invalid', `invalid input to ${method}: ${issues.map(formatIssue).join('; ')}`, issues);
+    }
+    return parsed.data as Input<M>;
+  }
+
+  #requireDb(): LabDatabase {
+    if (this.#state !== 'started' || !this.#db) throw new LabError('internal', `the lab service is not running (it is ${this.#state})`);
+    return this.#db;
+  }
+
+  #requireRun(id: number): RunRow {
+    const row = this.#requireDb().getRun(id);
+    if (!row) throw new LabError('not_found', `run ${id} does not exist`);
+    return row;
+  }
+
+  #emitRun(id: number): void {
+    if (!this.#listeners.size || !this.#db?.open) return;
+    const row = this.#db.getRun(id);
+    if (row) this.#emit({ type: 'run', run: runSummary(row) });
+  }
+
+  #emit(e: LabEvent): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(e);
+      } catch {
+        // A listener's failure must not break the run that produced the event.
+      }
+    }
+  }
+}

@@ -1,0 +1,36 @@
+// Messages between LabService (main thread) and the run worker. Shared by both sides; no runtime code.
+import type { MessagePort } from 'node:worker_threads';
+
+/** One Piscina task = one run. */
+export interface RunTask {
+  readonly runId: number;
+  /** The stored RunSpec (plain JSON); the worker validates it again with parseRunSpec. */
+  readonly spec: unknown;
+  /** Metric batches and the end marker are posted here (transferred with the task). */
+  readonly port: MessagePort;
+  /** Flush a batch after this many rows ... */
+  readonly batchRows?: number;
+  /** ... or this many milliseconds, whichever comes first. */
+  readonly batchMs?: number;
+}
+
+/** What the task resolves to; a rejected task means the run failed (its error message is kept). */
+export interface RunTaskResult {
+  readonly status: 'done' | 'diverged';
+  readonly lastIteration: number;
+  readonly message?: string;
+}
+
+/**
+ * Posted on the task's port, in order: batches, then one "end" (also when the run throws), so the main thread
+ * knows every batch arrived before it marks the run finished (the task result travels on another port).
+ */
+export type RunWorkerMessage =
+  | {
+      readonly type: 'batch';
+      readonly names: readonly string[];
+      readonly iterations: Int32Array;
+      readonly wallMs: Float64Array;
+      readonly values: Float64Array;
+    }
+  | { readonly type: 'end' };
