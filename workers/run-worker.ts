@@ -19,7 +19,7 @@ export default async function runTask(task: RunTask): Promise<RunTaskResult> {
       batchMs: task.batchMs,
       onBatch: (b) => {
         const msg: RunWorkerMessage = { type: 'batch', names: b.names, iterations: b.iterations, wallMs: b.wallMs, values: b.values };
-        port.postMessage(msg, [b.iterations.buffer, b.wallMs.buffer, b.values.buffer]);
+        port.postMessage(msg, [b.iterations.buffer as ArrayBuffer, b.wallMs.buffer as ArrayBuffer, b.values.buffer as ArrayBuffer]);
       },
     });
     if (outcome.status === 'cancelled') throw new Error('the run stopped without being cancelled');
