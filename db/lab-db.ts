@@ -5,7 +5,7 @@
 // the run's last_iteration, so a crash loses at most the batch in flight.
 import Database from 'better-sqlite3';
 import type { RunStatus } from '../src/api';
-import { migrate } from './migrate';
+import { DatabaseTooNewError, migrate, SCHEMA_VERSION, userVersion } from './migrate';
 
 export interface OpenOptions {
   /** Path of a better_sqlite3.node built for the running ABI (Electron's, in the desktop app). */
@@ -94,6 +94,9 @@ export class LabDatabase {
     const db = new Database(file, { nativeBinding: opts.nativeBinding, fileMustExist: opts.mustExist ?? false });
     try {
       db.pragma('busy_timeout = 10000');
+      // Refuse a newer schema before changing anything in the file (even its journal mode).
+      const found = userVersion(db);
+      if (found > SCHEMA_VERSION) throw new DatabaseTooNewError(file, found, SCHEMA_VERSION);
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (String(mode).toLowerCase() !== 'wal') throw new Error(`database ${file}: could not switch to WAL mode (got ${String(mode)})`);
       db.pragma('synchronous = NORMAL');

@@ -1,0 +1,325 @@
+// The lab's headless commands: run a setup file, resume interrupted runs, export every run. They use the same
+// LabService, Piscina pool and SQLite database as the desktop app.
+import { readFileSync } from 'node:fs';
+import type { RunStatus, RunSummary } from '../../src/api';
+import { LabError } from '../../src/api';
+import { formatIssue } from '../../src/setup/issues';
+import { parseSetup } from '../../src/setup/schema';
+import { openLabDatabase, type LabDatabase, type RunRow } from '../../db/lab-db';
+import { LabService } from '../lab-service';
+
+export interface CliIo {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+}
+
+export interface LabCliContext {
+  readonly io: CliIo;
+  readonly workerFile: () => string;
+  readonly appVersion: string;
+  /** Called with the running service so that SIGINT/SIGTERM can close it (runs become 'interrupted'). */
+  readonly onService?: (service: LabService | null) => void;
+  /** Progress line period in ms (default 2000). */
+  readonly progressMs?: number;
+}
+
+export const USAGE = [
+  'usage: wgflab run <setup.json> --db <file.sqlite> [--workers N]',
+  '       wgflab resume --db <file.sqlite> [--workers N]',
+  '       wgflab export --db <file.sqlite> --format json|csv',
+  '       wgflab ot <method> <case.json>',
+].join('\n');
+
+/** A usage error: exit code 2 with the message and the usage text. */
+export class UsageError extends Error {}
+
+interface ParsedArgs {
+  readonly positional: string[];
+  readonly options: Map<string, string>;
+}
+
+/** Parses "--name value" and "--name=value" options; every option takes a value. */
+export function parseArgs(args: readonly string[], allowed: readonly string[]): ParsedArgs {
+  const positional: string[] = [];
+  const options = new Map<string, string>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+      if (!allowed.includes(name)) throw new UsageError(`unknown option --${name}; allowed here: ${allowed.map((o) => `--${o}`).join(', ') || 'none'}`);
+      let value: string | undefined;
+      if (eq >= 0) value = a.slice(eq + 1);
+      else if (i + 1 < args.length) value = args[++i];
+      if (value === undefined || value === '') throw new UsageError(`option --${name} needs a value`);
+      if (options.has(name)) throw new UsageError(`option --${name} is given twice`);
+      options.set(name, value);
+    } else {
+      positional.push(a);
+    }
+  }
+  return { positional, options };
+}
+
+function requireOption(p: ParsedArgs, name: string): string {
+  const v = p.options.get(name);
+  if (v === undefined) throw new UsageError(`missing --${name}`);
+  return v;
+}
+
+function workersOption(p: ParsedArgs): number | undefined {
+  const v = p.options.get('workers');
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 256) throw new UsageError(`--workers must be a whole number from 1 to 256, got "${v}"`);
+  return Number(v);
+}
+
+function expectPositional(p: ParsedArgs, n: number, what: string): void {
+  if (p.positional.length !== n) throw new UsageError(p.positional.length < n ? `missing ${what}` : `unexpected argument "${p.positional[n]}"`);
+}
+
+const describeRun = (r: RunSummary): string => `run ${r.id} (${r.label})`;
+
+/** Follows the service's events: one stderr line per status change, and a progress line now and then. */
+function reportProgress(service: LabService, ctx: LabCliContext): () => void {
+  const status = new Map<number, RunStatus>();
+  const latest = new Map<number, RunSummary>();
+  let dirty = false;
+  const off = service.onEvent((e) => {
+    if (e.type !== 'run') return;
+    const r = e.run;
+    latest.set(r.id, r);
+    dirty = true;
+    if (status.get(r.id) === r.status) return;
+    status.set(r.id, r.status);
+    if (r.status === 'queued') return;
+    let line = `${describeRun(r)}: ${r.status}`;
+    if (r.status === 'done') {
+      const seconds = r.startedAt && r.finishedAt ? (Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000 : NaN;
+      line += `, iterations 0..${r.lastIteration}${Number.isFinite(seconds) ? ` in ${seconds.toFixed(1)} s` : ''}`;
+    } else if (r.error) {
+      line += `: ${r.error}`;
+    }
+    ctx.io.stderr(`${line}\n`);
+  });
+  const timer = setInterval(() => {
+    if (!dirty) return;
+    dirty = false;
+    const runs = [...latest.values()];
+    const running = runs.filter((r) => r.status === 'running');
+    if (!running.length) return;
+    const finished = runs.filter((r) => r.status !== 'running' && r.status !== 'queued').length;
+    const queued = runs.filter((r) => r.status === 'queued').length;
+    const each = running.map((r) => `run ${r.id} ${Math.max(0, r.lastIteration)}/${r.iterations}`).join(', ');
+    ctx.io.stderr(`progress: ${finished} finished, ${running.length} running (${each}), ${queued} queued\n`);
+  }, ctx.progressMs ?? 2000);
+  timer.unref();
+  return () => {
+    off();
+    clearInterval(timer);
+  };
+}
+
+/** Waits for the service to go idle and prints the summary; 0 when every run is done, else 1. */
+async function runToCompletion(service: LabService, runIds: readonly number[], ctx: LabCliContext): Promise<number> {
+  await service.whenIdle();
+  const wanted = new Set(runIds);
+  const runs = (await service.listRuns({})).filter((r) => wanted.has(r.id));
+  const bad = runs.filter((r) => r.status !== 'done');
+  const done = runs.length - bad.length;
+  if (!bad.length) {
+    ctx.io.stderr(`all ${runs.length} run(s) done\n`);
+    return 0;
+  }
+  ctx.io.stderr(`${done} of ${runs.length} run(s) done; not done:\n`);
+  for (const r of bad) ctx.io.stderr(`  ${describeRun(r)}: ${r.status}${r.error ? `: ${r.error}` : ''}\n`);
+  return 1;
+}
+
+async function withService<T>(ctx: LabCliContext, db: string, workers: number | undefined, body: (s: LabService) => Promise<T>): Promise<T> {
+  const service = new LabService({ dbPath: db, workers, workerFile: ctx.workerFile(), appVersion: ctx.appVersion });
+  await service.start();
+  ctx.onService?.(service);
+  const stop = reportProgress(service, ctx);
+  try {
+    return await body(service);
+  } finally {
+    stop();
+    ctx.onService?.(null);
+    await service.close();
+  }
+}
+
+/** Reads and validates a setup file; throws CliExit(2) with one line per problem. */
+function readSetupFile(file: string, io: CliIo): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    io.stderr(`cannot read setup file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    throw new CliExit(2);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    io.stderr(`${file}: not valid JSON (${(e as Error).message})\n`);
+    throw new CliExit(2);
+  }
+  const parsed = parseSetup(json);
+  if (!parsed.ok) {
+    for (const issue of parsed.issues) io.stderr(`${formatIssue(issue)}\n`);
+    throw new CliExit(2);
+  }
+  return json;
+}
+
+/** Ends a command with an exit code after its message was printed. */
+export class CliExit extends Error {
+  readonly code: number;
+  constructor(code: number) {
+    super(`exit ${code}`);
+    this.code = code;
+  }
+}
+
+export async function runCommand(args: readonly string[], ctx: LabCliContext): Promise<number> {
+  const p = parseArgs(args, ['db', 'workers']);
+  expectPositional(p, 1, 'the setup file (wgflab run <setup.json> --db <file.sqlite>)');
+  const db = requireOption(p, 'db');
+  const workers = workersOption(p);
+  // Validate before touching the database: an invalid setup writes nothing (the file is not even created).
+  const setup = readSetupFile(p.positional[0], ctx.io);
+  return withService(ctx, db, workers, async (service) => {
+    const saved = await service.saveSetup({ setup });
+    const { runIds } = await service.queueSetup({ setupId: saved.id });
+    ctx.io.stderr(`setup ${saved.id} "${saved.name}": ${runIds.length} run(s) queued (ids ${runIds[0]}..${runIds[runIds.length - 1]}) in ${db}, ${service.workers} worker(s)\n`);
+    return runToCompletion(service, runIds, ctx);
+  });
+}
+
+export async function resumeCommand(args: readonly string[], ctx: LabCliContext): Promise<number> {
+  const p = parseArgs(args, ['db', 'workers']);
+  expectPositional(p, 0, '');
+  const db = requireOption(p, 'db');
+  const workers = workersOption(p);
+  return withService(ctx, db, workers, async (service) => {
+    const queued = (await service.listRuns({ status: ['queued', 'running'] })).map((r) => r.id);
+    const { runIds: resumed } = await service.resumeInterrupted({});
+    const runIds = [...new Set([...queued, ...resumed])].sort((a, b) => a - b);
+    if (!runIds.length) {
+      ctx.io.stderr('nothing to resume: no queued or interrupted runs\n');
+      return 0;
+    }
+    ctx.io.stderr(`resuming ${runIds.length} run(s): ${queued.length} queued, ${resumed.length} interrupted (restarted from iteration 0)\n`);
+    return runToCompletion(service, runIds, ctx);
+  });
+}
+
+const csvField = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+/** Shortest round-trip formatting (the same as JSON numbers). */
+const num = (v: number): string => JSON.stringify(v);
+
+function exportRunJson(db: LabDatabase, r: RunRow, setupNames: Map<number, string>): string {
+  const names = r.metric_names_json ? (JSON.parse(r.metric_names_json) as string[]) : [];
+  const parts: string[] = [];
+  for (const name of names) {
+    const s = db.readSeries(r.id, name);
+    const pairs = s.iterations.map((it, i) => `[${it},${num(s.values[i])}]`);
+    parts.push(`${JSON.stringify(name)}:[${pairs.join(',')}]`);
+  }
+  const head = {
+    id: r.id,
+    name: r.name,
+    label: r.label,
+    setup: r.setup_id === null ? null : (setupNames.get(r.setup_id) ?? null),
+    setup_id: r.setup_id,
+    status: r.status,
+    seed: r.seed,
+    iterations: r.iterations,
+    last_iteration: r.last_iteration,
+    error: r.error,
+    sweep: JSON.parse(r.sweep_json) as unknown,
+    spec: JSON.parse(r.spec_json) as unknown,
+  };
+  return `${JSON.stringify(head).slice(0, -1)},"metrics":{${parts.join(',')}}}`;
+}
+
+function exportRunCsv(db: LabDatabase, r: RunRow, out: (s: string) => void): void {
+  const names = r.metric_names_json ? (JSON.parse(r.metric_names_json) as string[]) : [];
+  const series = names.map((n) => db.readSeries(r.id, n));
+  const quoted = names.map(csvField);
+  const rows = series.length ? Math.max(...series.map((s) => s.iterations.length)) : 0;
+  const chunk: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < names.length; j++) {
+      const s = series[j];
+      if (i >= s.iterations.length) continue;
+      chunk.push(`${r.id},${s.iterations[i]},${quoted[j]},${num(s.values[i])},${num(s.wallMs[i])}\n`);
+    }
+    if (chunk.length >= 4096) {
+      out(chunk.join(''));
+      chunk.length = 0;
+    }
+  }
+  if (chunk.length) out(chunk.join(''));
+}
+
+export async function exportCommand(args: readonly string[], ctx: LabCliContext): Promise<number> {
+  const p = parseArgs(args, ['db', 'format']);
+  expectPositional(p, 0, '');
+  const file = requireOption(p, 'db');
+  const format = requireOption(p, 'format');
+  if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, got "${format}"`);
+  let db: LabDatabase;
+  try {
+    db = openLabDatabase(file, { mustExist: true });
+  } catch (e) {
+    ctx.io.stderr(`cannot open database ${file}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  try {
+    const setupNames = new Map(db.listSetups().map((s) => [s.id, s.name]));
+    const runs = db.listRuns();
+    const out = ctx.io.stdout;
+    if (format === 'json') {
+      out('{"runs": [');
+      runs.forEach((r, i) => out(`${i ? ',' : ''}\n${exportRunJson(db, r, setupNames)}`));
+      out(runs.length ? '\n]}\n' : ']}\n');
+    } else {
+      out('run_id,iteration,metric,value,wall_ms\n');
+      for (const r of runs) exportRunCsv(db, r, out);
+    }
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+/** Dispatches run / resume / export; usage errors print the message and the usage text and return 2. */
+export async function runLabCommand(command: string, args: readonly string[], ctx: LabCliContext): Promise<number> {
+  try {
+    switch (command) {
+      case 'run':
+        return await runCommand(args, ctx);
+      case 'resume':
+        return await resumeCommand(args, ctx);
+      case 'export':
+        return await exportCommand(args, ctx);
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    if (e instanceof CliExit) return e.code;
+    if (e instanceof UsageError) {
+      ctx.io.stderr(`wgflab ${command}: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (e instanceof LabError) {
+      ctx.io.stderr(`wgflab ${command}: ${e.message}\n`);
+      return e.code === 'invalid' ? 2 : 1;
+    }
+    ctx.io.stderr(`wgflab ${command}: ${(e as Error)?.message ?? String(e)}\n`);
+    return 1;
+  }
+}
