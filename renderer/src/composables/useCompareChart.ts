@@ -1,0 +1,181 @@
+// The ECharts line chart of the Compare view: one series per run ([x, y] pairs, LTTB sampling), bound series
+// dashed in their run's color (same legend name, so one legend entry toggles both), log or linear y,
+// iteration or wall-time x. Tree-shaken ECharts: core + LineChart + the components used + canvas.
+import { onBeforeUnmount, onMounted, watch, type Ref } from 'vue';
+import * as echarts from 'echarts/core';
+import { LineChart } from 'echarts/charts';
+import { DataZoomComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+import type { Curve, XMode } from './useCompare';
+
+echarts.use([LineChart, GridComponent, LegendComponent, TooltipComponent, DataZoomComponent, CanvasRenderer]);
+
+/** 20 distinguishable colors (Tableau 10, then its lighter/darker companions). */
+export const PALETTE = [
+  '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#7f7f7f',
+  '#1f4e79', '#b35806', '#8c1c13', '#2a7f62', '#2f6b2f', '#a8860b', '#6a3d9a', '#c51b7d', '#5e3c21', '#17becf',
+];
+
+export interface ChartInput {
+  curves: Ref<ReadonlyMap<string, Curve>>;
+  runIds: Ref<readonly number[]>;
+  metric: Ref<string>;
+  xMode: Ref<XMode>;
+  logY: Ref<boolean>;
+  version: Ref<number>;
+  loadId: Ref<number>;
+  labelOf: (runId: number) => string;
+  /** Called after the chart drew the data of the newest load. */
+  onDrawn: () => void;
+}
+
+type Pair = [number, number];
+
+const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+const fmt = (v: number) => (v === 0 ? '0' : Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5 ? v.toExponential(3) : v.toPrecision(4));
+
+export function pairs(c: Curve, xMode: XMode, logY: boolean): Pair[] {
+  const xs = xMode === 'wall' ? c.wallMs : c.iterations;
+  const scale = xMode === 'wall' ? 1e-3 : 1;
+  const out: Pair[] = [];
+  for (let i = 0; i < c.values.length; i++) {
+    const y = c.values[i];
+    // A log axis cannot show y <= 0 (e.g. KL exactly 0 at the target): those points are left out.
+    if (logY && !(y > 0)) continue;
+    out.push([xs[i] * scale, y]);
+  }
+  return out;
+}
+
+export function useCompareChart(el: Ref<HTMLElement | null>, input: ChartInput) {
+  let chart: echarts.ECharts | undefined;
+  let observer: ResizeObserver | undefined;
+  let drawnLoad = -1;
+
+  function colorOf(runId: number): string {
+    const i = input.runIds.value.indexOf(runId);
+    return PALETTE[(i < 0 ? runId : i) % PALETTE.length];
+  }
+
+  function buildSeries() {
+    const x = input.xMode.value;
+    const log = input.logY.value;
+    const series: Record<string, unknown>[] = [];
+    const ordered = [...input.curves.value.values()].sort((a, b) => input.runIds.value.indexOf(a.runId) - input.runIds.value.indexOf(b.runId) || Number(a.bound) - Number(b.bound));
+    for (const c of ordered) {
+      const color = colorOf(c.runId);
+      series.push({
+        id: `${c.bound ? 'bound' : 'run'}-${c.runId}-${c.metric}`,
+        name: input.labelOf(c.runId),
+        type: 'line',
+        data: pairs(c, x, log),
+        showSymbol: false,
+        symbol: 'none',
+        sampling: 'lttb',
+        animation: false,
+        silent: c.bound,
+        color,
+        lineStyle: { width: c.bound ? 1.2 : 1.6, color, type: c.bound ? 'dashed' : 'solid', opacity: c.bound ? 0.85 : 1 },
+        emphasis: { disabled: true },
+        z: c.bound ? 1 : 2,
+        // Read back by tests and the tooltip: which run and metric this series draws.
+        wgf: { runId: c.runId, metric: c.metric, bound: c.bound },
+      });
+    }
+    return series;
+  }
+
+  function render() {
+    if (!chart) return;
+    const x = input.xMode.value;
+    const metric = input.metric.value;
+    const series = buildSeries();
+    const newest = input.loadId.value;
+    if (newest !== drawnLoad) {
+      chart.off('finished');
+      chart.on('finished', () => {
+        if (drawnLoad === newest) return;
+        drawnLoad = newest;
+        chart?.off('finished');
+        input.onDrawn();
+      });
+    }
+    chart.setOption(
+      {
+        animation: false,
+        color: PALETTE,
+        textStyle: { fontFamily: 'Inter, system-ui, sans-serif', fontSize: 11 },
+        grid: { left: 64, right: 24, top: 56, bottom: 56, containLabel: false },
+        legend: { type: 'scroll', top: 4, left: 8, right: 8, itemWidth: 18, itemHeight: 8, textStyle: { fontSize: 11 } },
+        tooltip: {
+          trigger: 'axis',
+          axisPointer: { type: 'line', animation: false },
+          confine: true,
+          className: 'chart-tip',
+          formatter: (params: unknown) => {
+            const ps = (Array.isArray(params) ? params : [params]) as { seriesId: string; seriesName: string; value: Pair; color: string }[];
+            if (!ps.length) return '';
+            const head = `<div class="tip-head">${x === 'wall' ? `t = ${fmt(ps[0].value[0])} s` : `k = ${Math.round(ps[0].value[0])}`}</div>`;
+            const rows = ps.slice(0, 24).map((p) => `<div class="tip-row${p.seriesId.startsWith('bound') ? ' tip-bound' : ''}"><span class="tip-name">${esc(p.seriesName)}${p.seriesId.startsWith('bound') ? ' (bound)' : ''}</span><span class="tip-val">${fmt(p.value[1])}</span></div>`);
+            return head + rows.join('');
+          },
+        },
+        xAxis: {
+          type: 'value',
+          name: x === 'wall' ? 'wall time (s)' : 'iteration k',
+          nameLocation: 'middle',
+          nameGap: 28,
+          min: 'dataMin',
+          max: 'dataMax',
+          axisLine: { onZero: false },
+          splitLine: { lineStyle: { color: '#eef0f3' } },
+        },
+        yAxis: {
+          type: input.logY.value ? 'log' : 'value',
+          name: metric,
+          nameLocation: 'middle',
+          nameGap: 48,
+          scale: true,
+          axisLabel: { formatter: (v: number) => fmt(v) },
+          splitLine: { lineStyle: { color: '#eef0f3' } },
+          minorSplitLine: { show: false },
+        },
+        dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }, { type: 'slider', xAxisIndex: 0, height: 14, bottom: 8, filterMode: 'none', showDataShadow: false }],
+        series,
+      },
+      { replaceMerge: ['series'] },
+    );
+  }
+
+  onMounted(() => {
+    if (!el.value) return;
+    chart = echarts.init(el.value, undefined, { renderer: 'canvas' });
+    // Tests and the benchmark read the chart through its element.
+    Object.defineProperty(el.value, 'wgfChart', { value: chart, configurable: true });
+    observer = new ResizeObserver(() => chart?.resize());
+    observer.observe(el.value);
+    render();
+  });
+  onBeforeUnmount(() => {
+    observer?.disconnect();
+    chart?.dispose();
+    chart = undefined;
+  });
+  watch([input.version, input.xMode, input.logY, input.metric], render);
+
+  function exportPng(fileName: string) {
+    if (!chart) return;
+    download(chart.getDataURL({ type: 'png', pixelRatio: 2, backgroundColor: '#ffffff' }), fileName);
+  }
+
+  return { render, exportPng, colorOf };
+}
+
+export function download(href: string, fileName: string): void {
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}

@@ -1,0 +1,151 @@
+// The setup editor's state and actions: a draft validated by parseSetup as the user types (the same function
+// the service uses), the generated form descriptions, JSON view, presets, save and queue.
+import { computed, ref, shallowRef } from 'vue';
+import type { Preset, SetupRecord } from '../../../src/api';
+import { ProblemSchema, SCHEMES_FOR_PROBLEM, SetupSchema, parseSetup, sweepablePaths, type Setup } from '../../../src/setup/schema';
+import { SchemeSchema } from '../../../src/schemes/schema';
+import type { SetupIssue } from '../../../src/setup/issues';
+import { describeSchema } from './schemaForm';
+import { toLabError } from '../api/errors';
+import { useLabStore } from '../stores/lab';
+
+export type Draft = Record<string, unknown>;
+
+const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+export const BLANK_SETUP: Draft = {
+  name: 'New setup',
+  problem: { kind: 'gaussian-kl', target: { mean: [0], cov: [[1]] }, init: { mean: [3], cov: [[0.5]] } },
+  scheme: { kind: 'fb', step: 0.1 },
+  iterations: 1000,
+  seeds: [0],
+  sweep: {},
+};
+
+// Generated once: the forms follow the schemas that validate the setup.
+const forms = {
+  name: describeSchema(SetupSchema.shape.name, 'name'),
+  description: describeSchema(SetupSchema.shape.description, 'description'),
+  iterations: describeSchema(SetupSchema.shape.iterations, 'iterations'),
+  seeds: describeSchema(SetupSchema.shape.seeds, 'seeds'),
+  sweep: describeSchema(SetupSchema.shape.sweep, 'sweep'),
+  problem: describeSchema(ProblemSchema, 'problem'),
+  scheme: describeSchema(SchemeSchema, 'scheme'),
+};
+
+export function useSetupEditor() {
+  const lab = useLabStore();
+  const draft = ref<Draft>(clone(BLANK_SETUP));
+  const editingId = ref<number | undefined>(undefined);
+  const savedJson = ref(JSON.stringify(draft.value));
+  const busy = ref<'' | 'saving' | 'queueing'>('');
+  /** Outcome of the last save/queue, in words. */
+  const notice = ref<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  /** Issues the server reported on the last save (normally the same as the client-side ones). */
+  const serverIssues = shallowRef<SetupIssue[]>([]);
+
+  const parsed = computed(() => parseSetup(draft.value));
+  const issues = computed<SetupIssue[]>(() => (parsed.value.ok ? serverIssues.value : parsed.value.issues));
+  const runCount = computed(() => (parsed.value.ok ? parsed.value.value.runs.length : 0));
+  const dirty = computed(() => JSON.stringify(draft.value) !== savedJson.value);
+  const paths = computed(() => {
+    try {
+      return sweepablePaths(draft.value as unknown as Setup);
+    } catch {
+      return [];
+    }
+  });
+  const allowedSchemes = computed(() => {
+    const kind = (draft.value.problem as { kind?: string } | undefined)?.kind;
+    return kind && kind in SCHEMES_FOR_PROBLEM ? SCHEMES_FOR_PROBLEM[kind as keyof typeof SCHEMES_FOR_PROBLEM] : undefined;
+  });
+
+  function setField(key: string, value: unknown) {
+    const next = { ...draft.value };
+    if (value === undefined) delete next[key];
+    else next[key] = value;
+    draft.value = next;
+    serverIssues.value = [];
+    notice.value = null;
+  }
+
+  function loadDraft(setup: unknown, id: number | undefined) {
+    draft.value = clone(setup) as Draft;
+    editingId.value = id;
+    savedJson.value = id === undefined ? '' : JSON.stringify(draft.value);
+    serverIssues.value = [];
+    notice.value = null;
+  }
+  const loadRecord = (r: SetupRecord) => loadDraft(r.setup, r.id);
+  const loadPreset = (p: Preset) => loadDraft(p.setup, undefined);
+  const newSetup = () => loadDraft(BLANK_SETUP, undefined);
+
+  // JSON view: editable; applied only when it parses.
+  const jsonText = computed(() => JSON.stringify(draft.value, null, 2));
+  const jsonError = ref('');
+  function applyJson(text: string) {
+    try {
+      const v = JSON.parse(text) as unknown;
+      if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('the setup must be a JSON object { "name": ..., "problem": ..., ... }');
+      draft.value = v as Draft;
+      jsonError.value = '';
+    } catch (err) {
+      jsonError.value = `JSON not applied: ${(err as Error).message}`;
+    }
+  }
+
+  async function save(): Promise<SetupRecord | undefined> {
+    if (!parsed.value.ok) {
+      notice.value = { kind: 'error', text: `Fix the ${parsed.value.issues.length} issue${parsed.value.issues.length === 1 ? '' : 's'} marked in red before saving.` };
+      return undefined;
+    }
+    busy.value = 'saving';
+    try {
+      const rec = await lab.client.saveSetup({ id: editingId.value, setup: draft.value });
+      editingId.value = rec.id;
+      savedJson.value = JSON.stringify(draft.value);
+      notice.value = { kind: 'ok', text: `Saved setup #${rec.id} "${rec.name}".` };
+      void lab.refreshSetups();
+      return rec;
+    } catch (err) {
+      const e = toLabError(err);
+      serverIssues.value = [...e.issues];
+      notice.value = { kind: 'error', text: `Not saved: ${e.message}` };
+      return undefined;
+    } finally {
+      busy.value = '';
+    }
+  }
+
+  async function queue(): Promise<number[] | undefined> {
+    const rec = await save();
+    if (!rec) return undefined;
+    busy.value = 'queueing';
+    try {
+      const { runIds } = await lab.client.queueSetup({ setupId: rec.id });
+      notice.value = { kind: 'ok', text: `Queued ${runIds.length} run${runIds.length === 1 ? '' : 's'} of "${rec.name}" (runs #${runIds[0]}${runIds.length > 1 ? `–#${runIds[runIds.length - 1]}` : ''}).` };
+      void lab.refreshSetups();
+      return runIds;
+    } catch (err) {
+      notice.value = { kind: 'error', text: `Saved, but not queued: ${toLabError(err).message}` };
+      return undefined;
+    } finally {
+      busy.value = '';
+    }
+  }
+
+  async function remove(id: number) {
+    try {
+      await lab.client.deleteSetup({ id });
+      if (editingId.value === id) newSetup();
+      await lab.refreshSetups();
+    } catch (err) {
+      notice.value = { kind: 'error', text: `Not deleted: ${toLabError(err).message}` };
+    }
+  }
+
+  return {
+    forms, draft, editingId, busy, notice, issues, runCount, dirty, paths, allowedSchemes, parsed,
+    setField, loadRecord, loadPreset, newSetup, jsonText, jsonError, applyJson, save, queue, remove,
+  };
+}

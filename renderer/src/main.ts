@@ -1,0 +1,7 @@
+// Renderer entry: Pinia, the app shell, the stylesheet.
+import { createApp } from 'vue';
+import { createPinia } from 'pinia';
+import App from './App.vue';
+import './styles.css';
+
+createApp(App).use(createPinia()).mount('#app');

@@ -1,0 +1,80 @@
+// Every run the lab knows, kept current by pushed events (status, progress, final metrics). Shared by the
+// Queue, Runs and Compare views. Events are applied once per animation frame so that a burst of progress
+// events costs one re-render.
+import { defineStore } from 'pinia';
+import { computed, shallowRef, triggerRef } from 'vue';
+import type { LabEvent, RunSummary } from '../../../src/api';
+import { useLabStore } from './lab';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+export type RunRow = Mutable<RunSummary> & { final: Record<string, number> };
+
+export const useRunsStore = defineStore('runs', () => {
+  const lab = useLabStore();
+  const byId = shallowRef(new Map<number, RunRow>());
+  const loaded = shallowRef(false);
+  const list = computed(() => [...byId.value.values()].sort((a, b) => b.id - a.id));
+
+  const pending: LabEvent[] = [];
+  let frame = 0;
+
+  function apply(e: LabEvent) {
+    const map = byId.value;
+    if (e.type === 'run') {
+      const prev = map.get(e.run.id);
+      const next = { ...e.run, final: { ...e.run.final } } as RunRow;
+      // A late progress event must not move a run backwards within the same attempt.
+      if (prev && prev.status === next.status && prev.startedAt === next.startedAt && prev.lastIteration > next.lastIteration) {
+        next.lastIteration = prev.lastIteration;
+        next.final = prev.final;
+      }
+      map.set(e.run.id, next);
+    } else if (e.type === 'metrics') {
+      const run = map.get(e.runId);
+      const rows = e.iterations.length;
+      if (!run || rows === 0) return;
+      const last = e.iterations[rows - 1];
+      if (last < run.lastIteration) return;
+      const m = e.names.length;
+      const final = { ...run.final };
+      e.names.forEach((name, j) => {
+        final[name] = e.values[(rows - 1) * m + j];
+      });
+      map.set(e.runId, { ...run, lastIteration: last, final, status: run.status === 'queued' ? 'running' : run.status });
+    }
+  }
+
+  function flush() {
+    frame = 0;
+    for (const e of pending.splice(0)) apply(e);
+    triggerRef(byId);
+  }
+
+  function onEvent(e: LabEvent) {
+    if (e.type === 'setups') return;
+    pending.push(e);
+    if (!frame) frame = requestAnimationFrame(flush);
+  }
+
+  async function refresh(): Promise<void> {
+    try {
+      const runs = await lab.client.listRuns({});
+      byId.value = new Map(runs.map((r) => [r.id, { ...r, final: { ...r.final } } as RunRow]));
+      loaded.value = true;
+    } catch (err) {
+      lab.report(err, 'Could not load the runs');
+    }
+  }
+
+  let started = false;
+  async function init(): Promise<void> {
+    if (started) return;
+    started = true;
+    lab.client.onEvent(onEvent);
+    await refresh();
+  }
+
+  const get = (id: number): RunRow | undefined => byId.value.get(id);
+
+  return { byId, list, loaded, get, refresh, init };
+});
