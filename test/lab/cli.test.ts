@@ -84,7 +84,7 @@ describe('wgflab CLI', () => {
   it('runs a setup, exits 1 with a summary when a run diverges, and exports json and csv', () => {
     const dir = tempDir();
     const db = path.join(dir, 'lab.sqlite');
-    const setup = { ...divergingSetup(), iterations: 60, seeds: [3], sweep: { 'scheme.step': [0.05, 10] } };
+    const setup: Setup = { ...divergingSetup(), iterations: 60, seeds: [3], sweep: { 'scheme.step': [0.05, 10] } };
     const r = cli(['run', writeJson(dir, 'setup.json', setup), '--db', db, '--workers', '2']);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/run 1 \(forward, scheme\.step=0\.05, seed 3\): done/);
