@@ -1,0 +1,513 @@
+// The Electron shell's policy, under plain Node: the modules under main/electron/ that main.ts wires to Electron
+// (security.ts, window-options.ts, ipc-handlers.ts, ipc-envelope.ts, event-forwarder.ts, native-binding.ts,
+// menu.ts) import nothing from electron at run time. The built preload is loaded in a vm context with a fake
+// 'electron' module, as a sandboxed preload would be.
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import vm from 'node:vm';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { IPC_EVENT_CHANNEL, LAB_METHODS, LabError, ipcChannel, type LabApi, type LabEvent, type RunSummary } from '../src/api';
+import { SetupError } from '../src/setup/issues';
+import { coalesceEvents, createEventForwarder } from '../main/electron/event-forwarder';
+import { unwrapIpcResponse, type IpcResponse } from '../main/electron/ipc-envelope';
+import { createIpcHandlers, createSenderCheck, parseInput, serializeError, type IpcSender } from '../main/electron/ipc-handlers';
+import { menuTemplate } from '../main/electron/menu';
+import { ELECTRON_NATIVE_BINDING, ELECTRON_NATIVE_DIR, ELECTRON_NATIVE_STAMP, devNativeBinding } from '../main/electron/native-binding';
+import {
+  APP_ENTRY_URL, APP_ORIGIN, CONTENT_SECURITY_POLICY, SECURITY_HEADERS, externalUrlToOpen, isAllowedRequestUrl, isAppUrl, isPermissionAllowed, resolveAppRequest,
+} from '../main/electron/security';
+import { mainWindowOptions, secureWebPreferences } from '../main/electron/window-options';
+
+const root = process.cwd();
+const electronFreeModules = ['security.ts', 'window-options.ts', 'ipc-handlers.ts', 'ipc-envelope.ts', 'event-forwarder.ts', 'native-binding.ts', 'menu.ts'];
+
+describe('electron-free modules', () => {
+  it('import electron for types only', () => {
+    for (const file of electronFreeModules) {
+      const source = readFileSync(path.join(root, 'main/electron', file), 'utf8');
+      const runtimeElectron = /^\s*import\s+(?!type\b)[^;]*from\s+['"]electron['"]/m.test(source) || /require\(\s*['"]electron['"]\s*\)/.test(source);
+      expect(runtimeElectron, `${file} must not load electron at run time`).toBe(false);
+    }
+  });
+});
+
+describe('content security policy', () => {
+  const directives = new Map(CONTENT_SECURITY_POLICY.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+
+  it('allows no eval, no inline script and no remote origin', () => {
+    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-eval');
+    expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe-inline');
+    expect(CONTENT_SECURITY_POLICY).not.toContain('wasm-unsafe-eval');
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/https?:|wss?:|\*/);
+    expect(directives.get('default-src')).toEqual(["'none'"]);
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(directives.get('object-src')).toEqual(["'none'"]);
+    expect(directives.get('base-uri')).toEqual(["'none'"]);
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+  });
+
+  it('is sent with every response of the app scheme', () => {
+    expect(SECURITY_HEADERS['Content-Security-Policy']).toBe(CONTENT_SECURITY_POLICY);
+    expect(SECURITY_HEADERS['X-Content-Type-Options']).toBe('nosniff');
+  });
+
+  it('is at least as strict as the renderer meta tag for scripts', () => {
+    const html = path.join(root, 'renderer/index.html');
+    if (!existsSync(html)) return;
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(readFileSync(html, 'utf8'))?.[1];
+    if (meta) expect(meta).not.toContain('unsafe-eval');
+  });
+});
+
+describe('window options', () => {
+  it('isolate, sandbox and keep Node out of the renderer', () => {
+    const options = mainWindowOptions('/app/dist/preload/preload.cjs');
+    const prefs = options.webPreferences!;
+    expect(prefs).toEqual(secureWebPreferences('/app/dist/preload/preload.cjs'));
+    expect(prefs.preload).toBe('/app/dist/preload/preload.cjs');
+    expect(prefs.contextIsolation).toBe(true);
+    expect(prefs.sandbox).toBe(true);
+    expect(prefs.nodeIntegration).toBe(false);
+    expect(prefs.nodeIntegrationInWorker).toBe(false);
+    expect(prefs.nodeIntegrationInSubFrames).toBe(false);
+    expect(prefs.webSecurity).toBe(true);
+    expect(prefs.allowRunningInsecureContent).toBe(false);
+    expect(prefs.webviewTag).toBe(false);
+    expect(prefs.experimentalFeatures).toBe(false);
+    expect(options.show).toBe(false);
+  });
+});
+
+describe('URL policy', () => {
+  it('recognizes only the app origin as the app', () => {
+    expect(APP_ENTRY_URL.startsWith(`${APP_ORIGIN}/`)).toBe(true);
+    expect(isAppUrl(APP_ENTRY_URL)).toBe(true);
+    expect(isAppUrl('app://wgf-lab/assets/index-abc.js')).toBe(true);
+    for (const url of ['app://evil/index.html', 'app://wgf-lab.evil.com/', 'app://user:pw@wgf-lab/', 'file:///work/dist/renderer/index.html', 'https://wgf-lab/', 'http://127.0.0.1:5173/', '', 'not a url', null, undefined]) {
+      expect(isAppUrl(url), String(url)).toBe(false);
+    }
+  });
+
+  it('lets the session load only app, data, blob-of-app and devtools URLs', () => {
+    expect(isAllowedRequestUrl('app://wgf-lab/assets/x.css')).toBe(true);
+    expect(isAllowedRequestUrl('data:image/png;base64,AAAA')).toBe(true);
+    expect(isAllowedRequestUrl('blob:app://wgf-lab/0b6c1b0e-8f7e-4b1c-9d1e-1f7a1e2b3c4d')).toBe(true);
+    expect(isAllowedRequestUrl('devtools://devtools/bundled/inspector.html')).toBe(true);
+    for (const url of ['https://cdn.example.com/x.js', 'http://localhost:5173/', 'ws://localhost:1/', 'file:///etc/passwd', 'blob:https://evil.com/x', 'chrome://gpu', 'app://other/x']) {
+      expect(isAllowedRequestUrl(url), url).toBe(false);
+    }
+  });
+
+  it('denies every permission but clipboard writes by the app itself', () => {
+    expect(isPermissionAllowed('clipboard-sanitized-write', APP_ORIGIN)).toBe(true);
+    expect(isPermissionAllowed('clipboard-sanitized-write', 'https://evil.example')).toBe(false);
+    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'hid', 'serial', 'usb', 'fullscreen', 'fileSystem']) {
+      expect(isPermissionAllowed(p, APP_ORIGIN), p).toBe(false);
+    }
+  });
+
+  it('opens only plain http(s) links in the system browser', () => {
+    expect(externalUrlToOpen('https://arxiv.org/abs/1609.03890')).toBe('https://arxiv.org/abs/1609.03890');
+    expect(externalUrlToOpen('http://example.org/a b')).toBe('http://example.org/a%20b');
+    for (const url of ['file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'app://wgf-lab/', 'https://user:pw@example.org/', 'mailto:a@b.c', 'not a url']) {
+      expect(externalUrlToOpen(url), url).toBeNull();
+    }
+  });
+});
+
+describe('app:// request -> file', () => {
+  const dir = path.resolve('/srv/app/dist/renderer');
+
+  it('maps paths under dist/renderer with their content types', () => {
+    expect(resolveAppRequest('app://wgf-lab/', dir)).toEqual({ ok: true, file: path.join(dir, 'index.html'), contentType: 'text/html; charset=utf-8', spaFallback: false });
+    expect(resolveAppRequest('app://wgf-lab/index.html?x=1#y', dir)).toMatchObject({ ok: true, file: path.join(dir, 'index.html') });
+    expect(resolveAppRequest('app://wgf-lab/assets/index-1a2b.js', dir)).toMatchObject({ ok: true, file: path.join(dir, 'assets', 'index-1a2b.js'), contentType: 'text/javascript; charset=utf-8' });
+    expect(resolveAppRequest('app://wgf-lab/assets/a.css', dir)).toMatchObject({ contentType: 'text/css; charset=utf-8' });
+    expect(resolveAppRequest('app://wgf-lab/assets/font%20x.woff2', dir)).toMatchObject({ ok: true, file: path.join(dir, 'assets', 'font x.woff2'), contentType: 'font/woff2' });
+    expect(resolveAppRequest('app://wgf-lab/runs/12', dir)).toMatchObject({ ok: true, spaFallback: true });
+    expect(resolveAppRequest('app://wgf-lab/x.bin', dir, 'HEAD')).toMatchObject({ ok: true, contentType: 'application/octet-stream' });
+  });
+
+  it('refuses anything that leaves dist/renderer, other hosts and other methods', () => {
+    for (const url of [
+      'app://wgf-lab/..%2f..%2fetc%2fpasswd',
+      'app://wgf-lab/%2e%2e/%2e%2e/etc/passwd',
+      'app://wgf-lab/assets/..%5c..%5csecret',
+      'app://wgf-lab/a%00.js',
+      'app://wgf-lab/%E0%A4%A',
+    ]) {
+      const r = resolveAppRequest(url, dir);
+      if (r.ok) expect(r.file.startsWith(dir + path.sep), url).toBe(true);
+      else expect([400, 403]).toContain(r.status);
+    }
+    expect(resolveAppRequest('app://wgf-lab/..%2f..%2fetc%2fpasswd', dir).ok).toBe(false);
+    expect(resolveAppRequest('app://other/index.html', dir)).toEqual({ ok: false, status: 403 });
+    expect(resolveAppRequest('file:///etc/passwd', dir)).toEqual({ ok: false, status: 403 });
+    expect(resolveAppRequest('app://wgf-lab/index.html', dir, 'POST')).toEqual({ ok: false, status: 405 });
+  });
+});
+
+/** A LabApi whose methods record their input and answer from `answers` (or throw what is there). */
+function fakeService(answers: Partial<Record<keyof LabApi, unknown>> = {}) {
+  const calls: [string, unknown][] = [];
+  const service = Object.fromEntries(
+    LAB_METHODS.map((m) => [m, async (input: unknown) => {
+      calls.push([m, input]);
+      const a = answers[m];
+      if (a instanceof Error) throw a;
+      return a;
+    }]),
+  ) as unknown as LabApi;
+  return { service, calls };
+}
+
+const trusted: IpcSender = { webContentsId: 7, frameUrl: 'app://wgf-lab/index.html', isMainFrame: true };
+const isTrustedSender = createSenderCheck(() => [7]);
+
+describe('IPC sender check', () => {
+  it('accepts the main frame of the app window only', () => {
+    expect(isTrustedSender(trusted)).toBe(true);
+    expect(isTrustedSender({ ...trusted, frameUrl: 'app://wgf-lab/#/runs' })).toBe(true);
+    expect(isTrustedSender({ ...trusted, webContentsId: 8 })).toBe(false);
+    expect(isTrustedSender({ ...trusted, isMainFrame: false })).toBe(false);
+    expect(isTrustedSender({ ...trusted, frameUrl: 'https://evil.example/' })).toBe(false);
+    expect(isTrustedSender({ ...trusted, frameUrl: 'file:///work/main/dist/renderer/index.html' })).toBe(false);
+    expect(isTrustedSender({ ...trusted, frameUrl: 'app://evil/index.html' })).toBe(false);
+    expect(isTrustedSender({ ...trusted, frameUrl: null })).toBe(false);
+    expect(createSenderCheck(() => [])(trusted)).toBe(false);
+  });
+
+  it('refuses a foreign frame without calling the service', async () => {
+    const { service, calls } = fakeService({ info: { version: '1', dbPath: 'x', workers: 1 } });
+    const log = vi.fn();
+    const handlers = createIpcHandlers(service, { isTrustedSender, log });
+    const r = await handlers.info({ webContentsId: 99, frameUrl: 'https://evil.example/', isMainFrame: true }, {});
+    expect(r.ok).toBe(false);
+    expect(calls).toEqual([]);
+    expect(log).toHaveBeenCalledOnce();
+    expect(() => unwrapIpcResponse(r)).toThrow(/refused/);
+  });
+});
+
+describe('IPC handlers', () => {
+  it('has one handler per LabApi method', () => {
+    const handlers = createIpcHandlers(fakeService().service, { isTrustedSender });
+    expect(Object.keys(handlers).sort()).toEqual([...LAB_METHODS].sort());
+    expect(new Set(LAB_METHODS.map(ipcChannel)).size).toBe(LAB_METHODS.length);
+    expect(LAB_METHODS.map(ipcChannel)).not.toContain(IPC_EVENT_CHANNEL);
+  });
+
+  it('passes validated input to the service and returns its value', async () => {
+    const { service, calls } = fakeService({ getRun: { id: 3 }, info: { version: '0.1.0', dbPath: '/x', workers: 2 } });
+    const handlers = createIpcHandlers(service, { isTrustedSender });
+    expect(await handlers.getRun(trusted, { id: 3 })).toEqual({ ok: true, value: { id: 3 } });
+    // No argument at all (info()) counts as {}.
+    expect(await handlers.info(trusted, undefined)).toEqual({ ok: true, value: { version: '0.1.0', dbPath: '/x', workers: 2 } });
+    expect(calls).toEqual([['getRun', { id: 3 }], ['info', {}]]);
+  });
+
+  it('names the bad field in validation errors and never calls the service', async () => {
+    const { service, calls } = fakeService();
+    const handlers = createIpcHandlers(service, { isTrustedSender });
+    const cases: [keyof LabApi, unknown, string, RegExp][] = [
+      ['getRun', { id: -1 }, 'id', /must be > 0, got -1/],
+      ['getRun', { id: 1.5 }, 'id', /integer/],
+      ['getRun', {}, 'id', /is required/],
+      ['getRun', { id: 1, extra: true }, 'extra', /unknown field; allowed fields here: id/],
+      ['listRuns', { status: ['running', 'bogus'] }, 'status[1]', /must be one of/],
+      ['getMetrics', { runIds: 'all' }, 'runIds', /must be a list/],
+      ['getMetrics', { runIds: [1], maxPoints: 1 }, 'maxPoints', />= 2/],
+      ['queueSetup', { setupId: '4' }, 'setupId', /must be/],
+      ['saveSetup', { setup: {}, id: 0 }, 'id', /> 0/],
+    ];
+    for (const [method, input, field, message] of cases) {
+      const r = await handlers[method](trusted, input);
+      expect(r.ok, `${method} ${JSON.stringify(input)}`).toBe(false);
+      if (r.ok) continue;
+      expect(r.error.code).toBe('invalid');
+      expect(r.error.issues.map((i) => i.path)).toContain(field);
+      expect(r.error.issues.find((i) => i.path === field)?.message).toMatch(message);
+      expect(r.error.message).toContain(`${field}: `);
+      expect(r.error.message).toContain(method);
+    }
+    for (const bad of [null, 42, 'x', []]) {
+      const r = await handlers.info(trusted, bad);
+      expect(r.ok).toBe(false);
+    }
+    expect(calls).toEqual([]);
+  });
+
+  it('parseInput returns the parsed input', () => {
+    expect(parseInput('listRuns', { setupId: 2, status: ['done'] })).toEqual({ setupId: 2, status: ['done'] });
+    expect(() => parseInput('deleteSetup', { id: 'x' })).toThrow(LabError);
+  });
+
+  it('carries LabError code, message and issues across the envelope', async () => {
+    const issues = [{ path: 'scheme.step', message: 'must be > 0, got -1' }];
+    const { service } = fakeService({
+      getRun: new LabError('not_found', 'run 12 does not exist'),
+      saveSetup: new LabError('invalid', 'the setup does not validate', issues),
+      validateSetup: new SetupError(issues),
+      listSetups: new Error('disk I/O error'),
+      listPresets: new TypeError('boom'),
+    });
+    const log = vi.fn();
+    const handlers = createIpcHandlers(service, { isTrustedSender, log });
+
+    const notFound = await handlers.getRun(trusted, { id: 12 });
+    expect(notFound).toEqual({ ok: false, error: { code: 'not_found', message: 'run 12 does not exist', issues: [] } });
+    // What crosses IPC is a structured clone: the envelope survives it unchanged.
+    expect(structuredClone(notFound)).toEqual(notFound);
+
+    const invalid = await handlers.saveSetup(trusted, { setup: {} });
+    let thrown: unknown;
+    try {
+      unwrapIpcResponse(structuredClone(invalid));
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(LabError);
+    expect(thrown).toMatchObject({ code: 'invalid', message: 'the setup does not validate', issues });
+
+    const setupError = await handlers.validateSetup(trusted, { setup: {} });
+    expect(setupError).toMatchObject({ ok: false, error: { code: 'invalid', issues } });
+
+    expect(await handlers.listSetups(trusted, {})).toEqual({ ok: false, error: { code: 'internal', message: 'disk I/O error', issues: [] } });
+    expect(await handlers.listPresets(trusted, {})).toMatchObject({ ok: false, error: { code: 'internal', message: 'boom' } });
+    expect(log).toHaveBeenCalledTimes(2);
+    expect(log).not.toHaveBeenCalledWith(expect.stringContaining('getRun'));
+  });
+
+  it('serializes and unwraps errors of any shape', () => {
+    expect(serializeError('plain string')).toEqual({ code: 'internal', message: 'plain string', issues: [] });
+    expect(serializeError(undefined)).toEqual({ code: 'internal', message: 'unknown error', issues: [] });
+    expect(unwrapIpcResponse({ ok: true, value: [1, 2] })).toEqual([1, 2]);
+    expect(() => unwrapIpcResponse(undefined)).toThrow(/malformed/);
+    expect(() => unwrapIpcResponse({ ok: false, error: { code: 'weird', message: 'm' } })).toThrow(expect.objectContaining({ code: 'internal', message: 'm' }));
+    const r: IpcResponse = { ok: false, error: new LabError('conflict', 'busy').toJSON() };
+    expect(() => unwrapIpcResponse(r)).toThrow(expect.objectContaining({ code: 'conflict', message: 'busy' }));
+  });
+});
+
+const run = (id: number, status: RunSummary['status'] = 'running'): LabEvent => ({ type: 'run', run: { id, status } as RunSummary });
+const metrics = (runId: number, it0: number): LabEvent => ({ type: 'metrics', runId, names: ['objective'], iterations: [it0], wallMs: [1], values: [0.5] });
+
+describe('event forwarding', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('sends the events of one interval as one ordered batch', () => {
+    const sent: LabEvent[][] = [];
+    const fwd = createEventForwarder((b) => sent.push(b), { intervalMs: 50 });
+    fwd.push(run(1));
+    fwd.push(metrics(1, 0));
+    fwd.push(metrics(2, 0));
+    expect(sent).toEqual([]);
+    vi.advanceTimersByTime(49);
+    expect(sent).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(sent).toEqual([[run(1), metrics(1, 0), metrics(2, 0)]]);
+    fwd.push(metrics(1, 1));
+    vi.advanceTimersByTime(50);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('sends at once when a batch is full, and nothing after close', () => {
+    const sent: LabEvent[][] = [];
+    const fwd = createEventForwarder((b) => sent.push(b), { intervalMs: 50, maxBatch: 3 });
+    for (let i = 0; i < 3; i++) fwd.push(metrics(1, i));
+    expect(sent).toHaveLength(1);
+    fwd.push(metrics(1, 3));
+    fwd.close();
+    expect(sent).toEqual([[metrics(1, 0), metrics(1, 1), metrics(1, 2)], [metrics(1, 3)]]);
+    fwd.push(metrics(1, 4));
+    vi.advanceTimersByTime(1000);
+    expect(sent).toHaveLength(2);
+  });
+
+  it('drops superseded run states but never a metrics event or the state before metrics', () => {
+    const a = run(1, 'queued');
+    const b = run(1, 'running');
+    const c = run(1, 'done');
+    expect(coalesceEvents([a, b, run(2), c])).toEqual([run(2), c]);
+    expect(coalesceEvents([a, metrics(1, 0), b, metrics(1, 1), c])).toEqual([a, metrics(1, 0), b, metrics(1, 1), c]);
+    expect(coalesceEvents([a, metrics(2, 0), b])).toEqual([metrics(2, 0), b]);
+    expect(coalesceEvents([{ type: 'setups' }, a, { type: 'setups' }])).toEqual([a, { type: 'setups' }]);
+  });
+});
+
+describe('Electron-ABI better-sqlite3 for unpackaged runs', () => {
+  let dir: string;
+  const runtime = { electron: '38.8.6', platform: 'linux', arch: 'x64' };
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'wgf-native-'));
+    mkdirSync(path.join(dir, 'node_modules/better-sqlite3'), { recursive: true });
+    writeFileSync(path.join(dir, 'node_modules/better-sqlite3/package.json'), JSON.stringify({ version: '12.11.1' }));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const writeBuild = (stamp: Record<string, string>) => {
+    mkdirSync(path.dirname(path.join(dir, ELECTRON_NATIVE_BINDING)), { recursive: true });
+    writeFileSync(path.join(dir, ELECTRON_NATIVE_BINDING), 'binary');
+    writeFileSync(path.join(dir, ELECTRON_NATIVE_STAMP), JSON.stringify(stamp));
+  };
+
+  it('tells how to build it when it is missing', () => {
+    const r = devNativeBinding(dir, runtime);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toMatch(/npm start.*electron-native\.mjs/);
+  });
+
+  it('refuses a build for another Electron or better-sqlite3', () => {
+    writeBuild({ electron: '37.0.0', betterSqlite3: '12.11.1', platform: 'linux', arch: 'x64' });
+    const r = devNativeBinding(dir, runtime);
+    expect(r).toMatchObject({ ok: false, message: expect.stringContaining('electron 37.0.0 (need 38.8.6)') });
+    writeBuild({ electron: '38.8.6', betterSqlite3: '12.0.0', platform: 'linux', arch: 'x64' });
+    expect(devNativeBinding(dir, runtime)).toMatchObject({ ok: false, message: expect.stringContaining('betterSqlite3 12.0.0 (need 12.11.1)') });
+  });
+
+  it('returns the binary when the stamp matches', () => {
+    writeBuild({ electron: '38.8.6', betterSqlite3: '12.11.1', platform: 'linux', arch: 'x64' });
+    expect(devNativeBinding(dir, runtime)).toEqual({ ok: true, path: path.join(dir, ELECTRON_NATIVE_BINDING) });
+  });
+
+  it('uses the same paths as scripts/electron-native.mjs, outside node_modules/better-sqlite3', async () => {
+    const script = (await import(pathToFileURL(path.join(root, 'scripts/electron-native.mjs')).href)) as Record<string, unknown>;
+    expect(script.ELECTRON_NATIVE_DIR).toBe(ELECTRON_NATIVE_DIR);
+    expect(script.ELECTRON_NATIVE_BINDING).toBe(ELECTRON_NATIVE_BINDING);
+    expect(script.ELECTRON_NATIVE_STAMP).toBe(ELECTRON_NATIVE_STAMP);
+    expect(ELECTRON_NATIVE_BINDING.startsWith('node_modules/')).toBe(false);
+    expect(readFileSync(path.join(root, '.gitignore'), 'utf8')).toContain(`${ELECTRON_NATIVE_DIR}/`);
+  });
+});
+
+describe('scripts/electron-native.mjs', () => {
+  type Status = { ok: boolean; version?: string; executable?: string; message?: string };
+  let electronBinaryStatus: (root: string, env?: Record<string, string | undefined>) => Status;
+  let isUpToDate: (root: string, wanted: Record<string, string>) => boolean;
+  let dir: string;
+  beforeEach(async () => {
+    ({ electronBinaryStatus, isUpToDate } = (await import(pathToFileURL(path.join(root, 'scripts/electron-native.mjs')).href)) as {
+      electronBinaryStatus: typeof electronBinaryStatus;
+      isUpToDate: typeof isUpToDate;
+    });
+    dir = mkdtempSync(path.join(os.tmpdir(), 'wgf-electron-'));
+    mkdirSync(path.join(dir, 'node_modules/electron'), { recursive: true });
+    writeFileSync(path.join(dir, 'node_modules/electron/package.json'), JSON.stringify({ name: 'electron', version: '38.8.6' }));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('explains how to reinstall an Electron installed without its binary', () => {
+    const s = electronBinaryStatus(dir, {});
+    expect(s.ok).toBe(false);
+    expect(s.message).toContain('ELECTRON_SKIP_BINARY_DOWNLOAD');
+    expect(s.message).toContain('node node_modules/electron/install.js');
+  });
+
+  it('finds an installed binary', () => {
+    writeFileSync(path.join(dir, 'node_modules/electron/path.txt'), 'electron');
+    mkdirSync(path.join(dir, 'node_modules/electron/dist'));
+    writeFileSync(path.join(dir, 'node_modules/electron/dist/electron'), '');
+    writeFileSync(path.join(dir, 'node_modules/electron/dist/version'), 'v38.8.6');
+    expect(electronBinaryStatus(dir, {})).toEqual({ ok: true, version: '38.8.6', executable: path.join(dir, 'node_modules/electron/dist/electron') });
+    writeFileSync(path.join(dir, 'node_modules/electron/dist/version'), '37.1.0');
+    expect(electronBinaryStatus(dir, {})).toMatchObject({ ok: false, message: expect.stringContaining('Electron 37.1.0') });
+  });
+
+  it('skips the build only when the stamp matches everything', () => {
+    const wanted = { electron: '38.8.6', betterSqlite3: '12.11.1', platform: 'linux', arch: 'x64' };
+    expect(isUpToDate(dir, wanted)).toBe(false);
+    mkdirSync(path.dirname(path.join(dir, ELECTRON_NATIVE_BINDING)), { recursive: true });
+    writeFileSync(path.join(dir, ELECTRON_NATIVE_BINDING), '');
+    writeFileSync(path.join(dir, ELECTRON_NATIVE_STAMP), JSON.stringify({ ...wanted, method: 'node-gyp' }));
+    expect(isUpToDate(dir, wanted)).toBe(true);
+    expect(isUpToDate(dir, { ...wanted, arch: 'arm64' })).toBe(false);
+  });
+});
+
+describe('menu', () => {
+  it('has Edit roles everywhere and DevTools only in development', () => {
+    const roles = (t: ReturnType<typeof menuTemplate>) => JSON.stringify(t);
+    const dev = menuTemplate({ isMac: false, isDev: true, appName: 'WGF Lab' });
+    const prod = menuTemplate({ isMac: true, isDev: false, appName: 'WGF Lab' });
+    expect(roles(dev)).toContain('toggleDevTools');
+    expect(roles(prod)).not.toContain('toggleDevTools');
+    for (const t of [dev, prod]) for (const role of ['copy', 'paste', 'selectAll', 'undo']) expect(roles(t)).toContain(`"${role}"`);
+    expect(prod[0].label).toBe('WGF Lab');
+  });
+});
+
+describe('built preload (dist/preload/preload.cjs) in a sandbox-like context', () => {
+  const bundle = path.join(root, 'dist/preload/preload.cjs');
+
+  function loadPreload(respond: (channel: string, input: unknown) => unknown) {
+    const exposed: Record<string, unknown> = {};
+    const invocations: [string, unknown][] = [];
+    const listeners = new Map<string, Set<(...args: unknown[]) => void>>();
+    const ipcRenderer = {
+      invoke: async (channel: string, input: unknown) => {
+        invocations.push([channel, input]);
+        return respond(channel, input);
+      },
+      on: (channel: string, fn: (...args: unknown[]) => void) => {
+        if (!listeners.has(channel)) listeners.set(channel, new Set());
+        listeners.get(channel)!.add(fn);
+      },
+      removeListener: (channel: string, fn: (...args: unknown[]) => void) => listeners.get(channel)?.delete(fn),
+    };
+    const electron = { contextBridge: { exposeInMainWorld: (key: string, api: unknown) => { exposed[key] = api; } }, ipcRenderer };
+    const required: string[] = [];
+    const fakeRequire = (id: string) => {
+      required.push(id);
+      if (id === 'electron') return electron;
+      throw new Error(`a sandboxed preload cannot require "${id}"`);
+    };
+    const context = vm.createContext({ console, setTimeout, clearTimeout, queueMicrotask, TextEncoder, TextDecoder, URL });
+    const wrapper = vm.runInContext(`(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, 'utf8')}\n})`, context, { filename: bundle }) as (...args: unknown[]) => void;
+    const module = { exports: {} };
+    wrapper(module.exports, fakeRequire, module, bundle, path.dirname(bundle));
+    const emit = (channel: string, payload: unknown) => { for (const fn of listeners.get(channel) ?? []) fn({}, payload); };
+    return { exposed, invocations, listeners, required, emit };
+  }
+
+  it('requires only electron and exposes exactly the LabApi methods and onEvent', () => {
+    const { exposed, required } = loadPreload(() => ({ ok: true, value: null }));
+    expect([...new Set(required)]).toEqual(['electron']);
+    expect(Object.keys(exposed)).toEqual(['wgfLab']);
+    const api = exposed.wgfLab as Record<string, unknown>;
+    expect(Object.keys(api).sort()).toEqual([...LAB_METHODS, 'onEvent'].sort());
+    for (const key of Object.keys(api)) expect(typeof api[key]).toBe('function');
+  });
+
+  it('invokes the derived channel and rejects with the LabError as a plain object', async () => {
+    const issues = [{ path: 'id', message: 'must be > 0, got -1' }];
+    const { exposed, invocations } = loadPreload((channel) =>
+      channel === ipcChannel('getRun') ? { ok: false, error: { code: 'invalid', message: 'Invalid input to getRun: id: must be > 0, got -1', issues } } : { ok: true, value: { version: '0.1.0' } },
+    );
+    const api = exposed.wgfLab as Record<string, (input?: unknown) => Promise<unknown>>;
+    expect(await api.info()).toEqual({ version: '0.1.0' });
+    let rejection: unknown;
+    await api.getRun({ id: -1 }).catch((e: unknown) => { rejection = e; });
+    expect(invocations).toEqual([[ipcChannel('info'), {}], [ipcChannel('getRun'), { id: -1 }]]);
+    // A plain object (contextBridge would strip custom properties from an Error); the renderer's toLabError rebuilds it.
+    expect(JSON.parse(JSON.stringify(rejection))).toEqual({ name: 'LabError', code: 'invalid', message: 'Invalid input to getRun: id: must be > 0, got -1', issues });
+    expect(LabError.fromJSON(rejection as { code: string })).toMatchObject({ code: 'invalid', issues });
+  });
+
+  it('delivers batched events to each listener and unsubscribes', () => {
+    const { exposed, emit, listeners } = loadPreload(() => ({ ok: true, value: null }));
+    const api = exposed.wgfLab as { onEvent(fn: (e: LabEvent) => void): () => void };
+    const got: LabEvent[] = [];
+    const off = api.onEvent((e) => got.push(e));
+    emit(IPC_EVENT_CHANNEL, [run(1), metrics(1, 0)]);
+    emit(IPC_EVENT_CHANNEL, { type: 'setups' });
+    expect(got).toEqual([run(1), metrics(1, 0), { type: 'setups' }]);
+    off();
+    off();
+    expect(listeners.get(IPC_EVENT_CHANNEL)?.size ?? 0).toBe(0);
+    emit(IPC_EVENT_CHANNEL, [run(2)]);
+    expect(got).toHaveLength(3);
+  });
+});
