@@ -1,36 +1,38 @@
 // Dense row-major matrix helpers over Float64Array with explicit sizes. `out` arguments may be passed to
 // reuse buffers; unless stated, `out` must not alias an input.
 
-/** out (m x p) = A (m x k) * B (k x p). */
+/** out (m x p) = A (m x k) * B (k x p). Row-oriented (i, l, j) loops, four rows of B per pass over a row of out. */
 export function matmul(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, p: number, out: Float64Array = new Float64Array(m * p)): Float64Array {
   out.fill(0, 0, m * p);
+  const k4 = k - (k % 4);
   for (let i = 0; i < m; i++) {
     const oi = i * p;
-    for (let l = 0; l < k; l++) {
-      const ail = a[i * k + l];
-      if (ail === 0) continue;
+    const ai = i * k;
+    for (let l = 0; l < k4; l += 4) {
+      const a0 = a[ai + l];
+      const a1 = a[ai + l + 1];
+      const a2 = a[ai + l + 2];
+      const a3 = a[ai + l + 3];
+      const b0 = l * p;
+      const b1 = b0 + p;
+      const b2 = b1 + p;
+      const b3 = b2 + p;
+      for (let j = 0; j < p; j++) out[oi + j] += a0 * b[b0 + j] + a1 * b[b1 + j] + a2 * b[b2 + j] + a3 * b[b3 + j];
+    }
+    for (let l = k4; l < k; l++) {
+      const al = a[ai + l];
       const bl = l * p;
-      for (let j = 0; j < p; j++) out[oi + j] += ail * b[bl + j];
+      for (let j = 0; j < p; j++) out[oi + j] += al * b[bl + j];
     }
   }
   return out;
 }
 
-/** out = A B A for n x n matrices A, B (A symmetric, B symmetric): the congruence B -> A B A, symmetrized. */
+/** out = A B A for symmetric n x n matrices A and B (so that A B A is symmetric); exactly symmetrized. */
 export function congruence(a: ArrayLike<number>, b: ArrayLike<number>, n: number, out: Float64Array = new Float64Array(n * n), tmp: Float64Array = new Float64Array(n * n)): Float64Array {
   matmul(a, b, n, n, n, tmp);
-  // out = tmp * A^T = tmp * A (A symmetric): out[i][j] = sum_l tmp[i][l] a[j][l]; rows of both are contiguous.
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      const ti = i * n;
-      const aj = j * n;
-      for (let l = 0; l < n; l++) s += tmp[ti + l] * a[aj + l];
-      out[i * n + j] = s;
-    }
-  }
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) out[i * n + j] = out[j * n + i];
-  return out;
+  matmul(tmp, a, n, n, n, out);
+  return symmetrizeInPlace(out, n);
 }
 
 /** out = A^T (n x n). out may not alias a. */
