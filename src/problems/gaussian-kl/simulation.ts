@@ -102,21 +102,25 @@ class DiagonalState implements GaussianState {
     for (let i = 0; i < t.d; i++) {
       const si = s[i];
       switch (kind) {
+        // Wasserstein gradient descent on KL, the "forward" method of Wibisono (COLT 2018, §2.2)
         case 'forward': {
           const mm = 1 - g * a[i] + g / si; // M = I - gA + g S^-1
           s[i] = mm * mm * si;
           break;
         }
+        // Unadjusted Langevin algorithm (Roberts & Tweedie 1996; Durmus & Moulines 2017)
         case 'ula': {
           const r = 1 - g * a[i];
           s[i] = r * r * si + 2 * g;
           break;
         }
+        // Wasserstein proximal gradient (Wibisono 2018, §2.4; Salim, Korba & Luise, NeurIPS 2020, Alg. 1)
         case 'fb': {
           const r = 1 - g * a[i];
           s[i] = entropyProxRoot(r * r * si, g);
           break;
         }
+        // JKO / backward scheme (Jordan, Kinderlehrer & Otto, SIAM J. Math. Anal. 1998)
         case 'jko': {
           const bb = 1 + g * a[i];
           s[i] = entropyProxRoot(si / bb, g) / bb;
