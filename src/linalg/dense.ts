@@ -64,25 +64,11 @@ export function matvec(a: ArrayLike<number>, x: ArrayLike<number>, m: number, n:
   return out;
 }
 
-/** n x n identity. */
-export function identity(n: number): Float64Array {
-  const out: Float64Array = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) out[i * n + i] = 1;
-  return out;
-}
-
 /** Trace of an n x n matrix. */
 export function trace(a: ArrayLike<number>, n: number): number {
   let s = 0;
   for (let i = 0; i < n; i++) s += a[i * n + i];
   return s;
-}
-
-/** n x n matrix with the vector on its diagonal. */
-export function diagMatrix(v: ArrayLike<number>, n: number): Float64Array {
-  const out: Float64Array = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) out[i * n + i] = v[i];
-  return out;
 }
 
 /** Largest |A_ij - A_ji| relative to the largest |A_ij| (0 for the zero matrix). */
@@ -98,11 +84,4 @@ export function asymmetry(a: ArrayLike<number>, n: number): number {
 export function isDiagonal(a: ArrayLike<number>, n: number): boolean {
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j && a[i * n + j] !== 0) return false;
   return true;
-}
-
-/** Maximum absolute entry difference of two arrays of length len. */
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>, len = a.length): number {
-  let m = 0;
-  for (let i = 0; i < len; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
 }
