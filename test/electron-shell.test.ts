@@ -2,7 +2,9 @@
 // (security.ts, window-options.ts, ipc-handlers.ts, ipc-envelope.ts, event-forwarder.ts, native-binding.ts,
 // menu.ts) import nothing from electron at run time. The built preload is loaded in a vm context with a fake
 // 'electron' module, as a sandboxed preload would be.
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,6 +12,7 @@ import vm from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IPC_EVENT_CHANNEL, LAB_METHODS, LabError, ipcChannel, type LabApi, type LabEvent, type RunSummary } from '../src/api';
 import { SetupError } from '../src/setup/issues';
+import { MAX_ITERATIONS } from '../src/setup/schema';
 import { coalesceEvents, createEventForwarder } from '../main/electron/event-forwarder';
 import { unwrapIpcResponse, type IpcResponse } from '../main/electron/ipc-envelope';
 import { createIpcHandlers, createSenderCheck, parseInput, serializeError, type IpcSender } from '../main/electron/ipc-handlers';
@@ -509,5 +512,205 @@ describe('built preload (dist/preload/preload.cjs) in a sandbox-like context', (
     expect(listeners.get(IPC_EVENT_CHANNEL)?.size ?? 0).toBe(0);
     emit(IPC_EVENT_CHANNEL, [run(2)]);
     expect(got).toHaveLength(3);
+  });
+});
+
+/**
+ * The built main bundle (dist/main/electron.cjs) driven by a fake 'electron' module under plain Node: the real
+ * LabService (Node-ABI better-sqlite3, standing in for the Electron build), the real app:// handler and IPC wiring.
+ */
+describe('built main process (dist/main/electron.cjs) with a fake electron', () => {
+  const bundle = path.join(root, 'dist/main/electron.cjs');
+
+  interface FakeEvent { defaultPrevented: boolean; preventDefault(): void }
+  const fakeEvent = (): FakeEvent => ({ defaultPrevented: false, preventDefault() { this.defaultPrevented = true; } });
+
+  function fakeElectron(appPath: string, userData: string) {
+    let nextId = 1;
+    const ipc = new Map<string, (event: unknown, input: unknown) => Promise<unknown>>();
+    const protocols = new Map<string, (request: Request) => Promise<Response>>();
+    const windows: FakeWindow[] = [];
+    const exits: number[] = [];
+    const opened: string[] = [];
+    const errors: string[] = [];
+    const privileged: unknown[] = [];
+    const app = Object.assign(new EventEmitter(), {
+      isPackaged: false,
+      isReady: () => true,
+      whenReady: () => Promise.resolve(),
+      getPath: (name: string) => (name === 'userData' ? userData : os.tmpdir()),
+      getVersion: () => '0.1.0-test',
+      getName: () => 'WGF Lab',
+      getAppPath: () => appPath,
+      requestSingleInstanceLock: () => true,
+      enableSandbox: () => undefined,
+      quit: () => { app.emit('will-quit', fakeEvent()); },
+      exit: (code = 0) => { exits.push(code); },
+    });
+    class FakeWebContents extends EventEmitter {
+      readonly id = nextId++;
+      readonly sent: [string, unknown][] = [];
+      windowOpenHandler?: (d: { url: string }) => { action: string };
+      send(channel: string, payload: unknown) { this.sent.push([channel, payload]); }
+      isDestroyed() { return false; }
+      setWindowOpenHandler(h: (d: { url: string }) => { action: string }) { this.windowOpenHandler = h; }
+    }
+    class FakeWindow extends EventEmitter {
+      readonly webContents = new FakeWebContents();
+      url?: string;
+      constructor(readonly options: { webPreferences: Record<string, unknown> }) {
+        super();
+        windows.push(this);
+        app.emit('web-contents-created', fakeEvent(), this.webContents);
+      }
+      async loadURL(url: string) { this.url = url; }
+      isDestroyed() { return false; }
+      isMinimized() { return false; }
+      show() {}
+      focus() {}
+      restore() {}
+    }
+    const noop = () => undefined;
+    const electron = {
+      app,
+      BrowserWindow: FakeWindow,
+      ipcMain: { handle: (channel: string, fn: (event: unknown, input: unknown) => Promise<unknown>) => { ipc.set(channel, fn); } },
+      protocol: { registerSchemesAsPrivileged: (schemes: unknown[]) => { privileged.push(...schemes); } },
+      session: {
+        defaultSession: {
+          protocol: { handle: (scheme: string, fn: (request: Request) => Promise<Response>) => { protocols.set(scheme, fn); } },
+          webRequest: { onBeforeRequest: noop, onHeadersReceived: noop },
+          setPermissionRequestHandler: noop,
+          setPermissionCheckHandler: noop,
+          setDevicePermissionHandler: noop,
+        },
+      },
+      Menu: { setApplicationMenu: noop, buildFromTemplate: (t: unknown) => t },
+      dialog: { showErrorBox: (title: string, message: string) => { errors.push(`${title}: ${message}`); } },
+      shell: { openExternal: async (url: string) => { opened.push(url); } },
+    };
+    return { electron, app, ipc, protocols, windows, exits, opened, errors, privileged };
+  }
+
+  it('serves the renderer with CSP, wires validated IPC and events, blocks navigation, and closes the service on quit', async () => {
+    if (!existsSync(bundle) || !existsSync(path.join(root, 'dist/renderer/index.html'))) throw new Error('run node scripts/build.mjs first');
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'wgf-main-'));
+    // A stand-in "Electron build" of better-sqlite3: the Node one, at the path scripts/electron-native.mjs writes.
+    const appPath = path.join(tmp, 'app');
+    const nodeBinary = path.join(root, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node');
+    mkdirSync(path.dirname(path.join(appPath, ELECTRON_NATIVE_BINDING)), { recursive: true });
+    writeFileSync(path.join(appPath, ELECTRON_NATIVE_BINDING), readFileSync(nodeBinary));
+    mkdirSync(path.join(appPath, 'node_modules/better-sqlite3'), { recursive: true });
+    const bsVersion = (JSON.parse(readFileSync(path.join(root, 'node_modules/better-sqlite3/package.json'), 'utf8')) as { version: string }).version;
+    writeFileSync(path.join(appPath, 'node_modules/better-sqlite3/package.json'), JSON.stringify({ version: bsVersion }));
+    writeFileSync(path.join(appPath, ELECTRON_NATIVE_STAMP), JSON.stringify({ electron: 'n/a', betterSqlite3: bsVersion, platform: process.platform, arch: process.arch }));
+
+    const fake = fakeElectron(appPath, path.join(tmp, 'userData'));
+    const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
+    const originalLoad = loader._load;
+    const signalListeners = { SIGINT: process.listeners('SIGINT'), SIGTERM: process.listeners('SIGTERM') };
+    loader._load = function (request: string, ...rest: unknown[]) {
+      return request === 'electron' ? fake.electron : originalLoad.call(this, request, ...rest);
+    };
+    const req = createRequire(import.meta.url);
+    try {
+      req(bundle);
+      const deadline = Date.now() + 20_000;
+      while (fake.windows.length === 0 || !fake.windows[0].url) {
+        if (fake.errors.length || fake.exits.length) throw new Error(`startup failed: ${fake.errors.join('; ')} exits ${fake.exits.join(',')}`);
+        if (Date.now() > deadline) throw new Error('the window was never created');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const [win] = fake.windows;
+      const contents = win.webContents;
+
+      // Scheme, window and page.
+      expect(fake.privileged).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }]);
+      expect(fake.privileged).not.toContainEqual(expect.objectContaining({ privileges: expect.objectContaining({ bypassCSP: true }) }));
+      expect(win.url).toBe(APP_ENTRY_URL);
+      expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
+      expect(win.options.webPreferences.preload).toBe(path.join(root, 'dist/preload/preload.cjs'));
+      expect(existsSync(win.options.webPreferences.preload as string)).toBe(true);
+
+      // app:// serves dist/renderer with the CSP header, and nothing outside it.
+      const serve = fake.protocols.get('app')!;
+      const page = await serve(new Request(APP_ENTRY_URL));
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await page.text()).toContain('<div id="app">');
+      expect((await serve(new Request('app://wgf-lab/..%2f..%2fpackage.json'))).status).toBe(403);
+      expect((await serve(new Request('app://wgf-lab/missing.js'))).status).toBe(404);
+
+      // IPC: one handler per method, sender checked, input validated, LabError envelopes.
+      expect([...fake.ipc.keys()].sort()).toEqual(LAB_METHODS.map(ipcChannel).sort());
+      const fromWindow = { sender: contents, senderFrame: { url: APP_ENTRY_URL, parent: null } };
+      const call = (method: keyof LabApi, input: unknown, event: unknown = fromWindow) => fake.ipc.get(ipcChannel(method))!(event, input) as Promise<IpcResponse>;
+      expect(await call('info', {})).toMatchObject({ ok: true, value: { version: '0.1.0-test', dbPath: path.join(tmp, 'userData', 'wgflab.sqlite') } });
+      expect(await call('info', {}, { sender: { id: 999 }, senderFrame: { url: APP_ENTRY_URL, parent: null } })).toMatchObject({ ok: false });
+      expect(await call('info', {}, { sender: contents, senderFrame: { url: 'https://evil.example/', parent: null } })).toMatchObject({ ok: false });
+      const bad = await call('getRun', { id: 'seven' });
+      expect(bad).toMatchObject({ ok: false, error: { code: 'invalid', issues: [expect.objectContaining({ path: 'id' })] } });
+      expect(await call('getRun', { id: 424242 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+
+      // Events reach the window in batches on IPC_EVENT_CHANNEL.
+      const presets = await call('listPresets', {});
+      expect(presets.ok).toBe(true);
+      const preset = (presets as { value: { setup: unknown }[] }).value[0];
+      // As many iterations as allowed, so that its runs are still going when the app quits.
+      const saved = await call('saveSetup', { setup: { ...(preset.setup as object), iterations: MAX_ITERATIONS } });
+      expect(saved).toMatchObject({ ok: true, value: { id: expect.any(Number) } });
+      await new Promise((r) => setTimeout(r, 120));
+      const batches = contents.sent.filter(([channel]) => channel === IPC_EVENT_CHANNEL).map(([, batch]) => batch as LabEvent[]);
+      expect(batches.length).toBeGreaterThan(0);
+      expect(batches.every(Array.isArray)).toBe(true);
+      expect(batches.flat()).toContainEqual({ type: 'setups' });
+
+      // Navigation and new windows: never inside the app; web links go to the system browser.
+      const nav = fakeEvent();
+      contents.emit('will-navigate', nav, 'https://example.org/paper');
+      expect(nav.defaultPrevented).toBe(true);
+      const fileNav = fakeEvent();
+      contents.emit('will-navigate', fileNav, 'file:///etc/passwd');
+      expect(fileNav.defaultPrevented).toBe(true);
+      expect(contents.windowOpenHandler!({ url: 'https://arxiv.org/abs/1' })).toEqual({ action: 'deny' });
+      expect(contents.windowOpenHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+      await new Promise((r) => setTimeout(r, 0));
+      expect(fake.opened).toEqual(['https://example.org/paper', 'https://arxiv.org/abs/1']);
+      const webview = fakeEvent();
+      contents.emit('will-attach-webview', webview);
+      expect(webview.defaultPrevented).toBe(true);
+
+      // Queue the setup and quit while its runs are in flight.
+      const setupId = (saved as { value: { id: number } }).value.id;
+      expect(await call('queueSetup', { setupId })).toMatchObject({ ok: true, value: { runIds: expect.any(Array) } });
+      const runDeadline = Date.now() + 20_000;
+      const sentEvents = () => contents.sent.filter(([channel]) => channel === IPC_EVENT_CHANNEL).flatMap(([, batch]) => batch as LabEvent[]);
+      while (!sentEvents().some((e) => e.type === 'run' && e.run.status === 'running') && Date.now() < runDeadline) await new Promise((r) => setTimeout(r, 20));
+      expect(sentEvents().some((e) => e.type === 'run')).toBe(true);
+
+      // Quit: the service closes (running runs become interrupted), then the process exits with 0.
+      const quit = fakeEvent();
+      fake.app.emit('will-quit', quit);
+      expect(quit.defaultPrevented).toBe(true);
+      const quitDeadline = Date.now() + 20_000;
+      while (fake.exits.length === 0 && Date.now() < quitDeadline) await new Promise((r) => setTimeout(r, 20));
+      expect(fake.exits).toEqual([0]);
+      expect(fake.errors).toEqual([]);
+      const Database = req('better-sqlite3') as new (file: string, opts: object) => { prepare(sql: string): { pluck(): { all(): string[] } }; close(): void };
+      const db = new Database(path.join(tmp, 'userData', 'wgflab.sqlite'), { readonly: true });
+      const statuses = db.prepare('SELECT status FROM runs').pluck().all();
+      db.close();
+      expect(statuses.length).toBeGreaterThan(0);
+      expect(statuses).not.toContain('running');
+      expect(statuses).toContain('interrupted');
+    } finally {
+      loader._load = originalLoad;
+      delete req.cache[bundle];
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        for (const l of process.listeners(signal)) if (!signalListeners[signal].includes(l)) process.removeListener(signal, l);
+      }
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
