@@ -34,6 +34,8 @@ export interface LabServiceOptions {
   readonly batchMs?: number;
   /** At most one progress 'run' event per run per this many milliseconds (default 250); status changes are immediate. */
   readonly progressMs?: number;
+  /** Batches a worker may post ahead of the ones stored (default 4); then it waits. */
+  readonly maxUnackedBatches?: number;
 }
 
 type Input<M extends LabMethod> = z.output<(typeof LabApiInputs)[M]>;
@@ -41,6 +43,8 @@ type Input<M extends LabMethod> = z.output<(typeof LabApiInputs)[M]>;
 interface Flight {
   readonly runId: number;
   readonly port: MessagePort;
+  /** Element 0 counts the batches stored (flow control shared with the worker). */
+  readonly acks: Int32Array;
   readonly controller: AbortController;
   /** Set once the run's status has been written; later messages and results are ignored. */
   finalized: boolean;
@@ -53,6 +57,8 @@ interface Flight {
 
 /** How long to wait for the "end" marker after a task resolved before calling the run failed. */
 const END_GRACE_MS = 10_000;
+/** The ingest pump yields to the event loop after this much work. */
+const INGEST_SLICE_MS = 8;
 
 /** Indexes of at most maxPoints evenly spread samples of 0..n-1, always keeping the first and the last. */
 export function thinIndices(n: number, maxPoints: number): number[] {
@@ -135,6 +141,9 @@ export class LabService implements LabApi {
   readonly #listeners = new Set<(e: LabEvent) => void>();
   #idleWaiters: (() => void)[] = [];
   #closing?: Promise<void>;
+  /** Worker messages waiting to be stored, in arrival order (bounded by workers x maxUnackedBatches). */
+  #inbox: { flight: Flight; message: RunWorkerMessage }[] = [];
+  #pumpScheduled = false;
 
   constructor(opts: LabServiceOptions) {
     this.#opts = opts;
@@ -198,6 +207,7 @@ export class LabService implements LabApi {
   async #close(): Promise<void> {
     const was = this.#state;
     this.#state = 'closing';
+    this.#inbox = [];
     if (was === 'started' || was === 'starting') {
       for (const flight of [...this.#flights.values()]) {
         this.#finalize(flight, 'interrupted', null);
@@ -382,15 +392,23 @@ export class LabService implements LabApi {
 
   #dispatch(row: RunRow): void {
     const { port1, port2 } = new MessageChannel();
-    const flight: Flight = { runId: row.id, port: port1, controller: new AbortController(), finalized: false, ended: false, lastProgressEvent: 0 };
+    const acks = new Int32Array(new SharedArrayBuffer(4));
+    const flight: Flight = { runId: row.id, port: port1, acks, controller: new AbortController(), finalized: false, ended: false, lastProgressEvent: 0 };
     this.#flights.set(row.id, flight);
-    port1.on('message', (m: RunWorkerMessage) => this.#onMessage(flight, m));
+    port1.on('message', (message: RunWorkerMessage) => {
+      // Only queue here: a port delivers every pending message in one go, so storing them now could hold the
+      // event loop for as long as the backlog; the pump stores them in time slices.
+      this.#inbox.push({ flight, message });
+      this.#schedulePump();
+    });
     const task: RunTask = {
       runId: row.id,
       spec: parseJson<unknown>(row.spec_json, null),
       port: port2,
       batchRows: this.#opts.batchRows,
       batchMs: this.#opts.batchMs,
+      acks,
+      maxUnacked: this.#opts.maxUnackedBatches ?? 4,
     };
     this.#pool!.run(task, { transferList: [port2], signal: flight.controller.signal }).then(
       (result) => this.#onResult(flight, result),
@@ -400,8 +418,29 @@ export class LabService implements LabApi {
     );
   }
 
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    setImmediate(this.#pump);
+  }
+
+  /** Stores queued worker messages for at most INGEST_SLICE_MS, then yields to the event loop. */
+  readonly #pump = (): void => {
+    this.#pumpScheduled = false;
+    const until = performance.now() + INGEST_SLICE_MS;
+    let i = 0;
+    const inbox = this.#inbox;
+    while (i < inbox.length) {
+      const { flight, message } = inbox[i++];
+      this.#onMessage(flight, message);
+      if (performance.now() >= until) break;
+    }
+    inbox.splice(0, i);
+    if (inbox.length) this.#schedulePump();
+  };
+
   #onMessage(flight: Flight, m: RunWorkerMessage): void {
-    if (flight.finalized) return;
+    if (flight.finalized || this.#state !== 'started') return;
     if (m.type === 'end') {
       flight.ended = true;
       if (flight.result) this.#complete(flight, flight.result);
@@ -415,6 +454,8 @@ export class LabService implements LabApi {
       flight.controller.abort();
       return;
     }
+    Atomics.add(flight.acks, 0, 1);
+    Atomics.notify(flight.acks, 0);
     if (this.#listeners.size) {
       this.#emit({
         type: 'metrics',

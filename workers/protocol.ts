@@ -12,6 +12,13 @@ export interface RunTask {
   readonly batchRows?: number;
   /** ... or this many milliseconds, whichever comes first. */
   readonly batchMs?: number;
+  /**
+   * Flow control: Int32Array over a SharedArrayBuffer whose element 0 counts the batches the main thread has
+   * stored. The worker posts at most maxUnacked batches ahead of it and waits (Atomics.wait) otherwise, so a
+   * fast run cannot flood the main thread's memory; the time spent waiting is left out of the run's wall_ms.
+   */
+  readonly acks?: Int32Array;
+  readonly maxUnacked?: number;
 }
 
 /** What the task resolves to; a rejected task means the run failed (its error message is kept). */

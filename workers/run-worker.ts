@@ -13,13 +13,28 @@ export default async function runTask(task: RunTask): Promise<RunTaskResult> {
     const parsed = parseRunSpec(task.spec);
     if (!parsed.ok) throw new Error(`run ${task.runId} has an invalid spec: ${parsed.issues.map(formatIssue).join('; ')}`);
     const sim = createSimulation(parsed.value);
+    const { acks } = task;
+    const maxUnacked = Math.max(1, task.maxUnacked ?? 4);
+    let posted = 0;
+    let waitedMs = 0;
     const outcome = driveSimulation(sim, {
       iterations: parsed.value.iterations,
       batchRows: task.batchRows,
       batchMs: task.batchMs,
+      // Wall time of the run itself: time blocked on flow control is not the scheme's.
+      clock: () => performance.now() - waitedMs,
       onBatch: (b) => {
+        if (acks) {
+          for (let seen = Atomics.load(acks, 0); posted - seen >= maxUnacked; seen = Atomics.load(acks, 0)) {
+            const t0 = performance.now();
+            // Bounded waits: an abort (thread termination) takes effect between them.
+            Atomics.wait(acks, 0, seen, 50);
+            waitedMs += performance.now() - t0;
+          }
+        }
         const msg: RunWorkerMessage = { type: 'batch', names: b.names, iterations: b.iterations, wallMs: b.wallMs, values: b.values };
         port.postMessage(msg, [b.iterations.buffer as ArrayBuffer, b.wallMs.buffer as ArrayBuffer, b.values.buffer as ArrayBuffer]);
+        posted++;
       },
     });
     if (outcome.status === 'cancelled') throw new Error('the run stopped without being cancelled');
