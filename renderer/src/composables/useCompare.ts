@@ -22,6 +22,9 @@ export const isBound = (name: string) => name.startsWith('bound_');
 /** Bound series drawn with a metric: "bound_kl" (and "bound_kl_...") go with "kl". */
 export const boundsOf = (metric: string, names: Iterable<string>) => [...names].filter((n) => n === `bound_${metric}` || n.startsWith(`bound_${metric}_`));
 
+/** Points per series of the first picture (the full series follow); about twice the plot width in pixels. */
+export const PREVIEW_POINTS = 2048;
+
 const parseIds = (s: string | undefined): number[] => [...new Set((s ?? '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0))];
 
 export function useCompare() {
@@ -39,8 +42,10 @@ export function useCompare() {
   const error = ref('');
   /** Bumped whenever curves change; the chart redraws on it. */
   const version = ref(0);
-  /** Incremented per load; the chart marks compare:finished for the newest one. */
+  /** Incremented per load. */
   const loadId = ref(0);
+  /** The load whose curves are in place (0 before the first); the chart reports drawing it once. */
+  const readyId = ref(0);
 
   const metrics = computed(() => {
     const all = new Set<string>();
@@ -85,48 +90,120 @@ export function useCompare() {
   }
 
   let measuring = false;
-  /** Called by the chart when the newest load is drawn: records compare:finished and the compare:render measure. */
+  let measuringFull = false;
+  /** Called by the chart when a load is drawn: marks compare:finished and measures compare:render (first
+   *  picture of a selection) and compare:full (every series at full resolution). Returns compare:render. */
   function markDrawn(): number | undefined {
-    if (!measuring) return undefined;
-    measuring = false;
-    performance.clearMarks('compare:finished');
-    performance.mark('compare:finished');
-    performance.clearMeasures('compare:render');
-    return performance.measure('compare:render', 'compare:start', 'compare:finished').duration;
+    let first: number | undefined;
+    if (measuring) {
+      measuring = false;
+      performance.clearMarks('compare:finished');
+      performance.mark('compare:finished');
+      performance.clearMeasures('compare:render');
+      first = performance.measure('compare:render', 'compare:start', 'compare:finished').duration;
+    }
+    if (measuringFull && !thinned.value) {
+      measuringFull = false;
+      performance.clearMeasures('compare:full');
+      performance.measure('compare:full', 'compare:start');
+    }
+    return first;
+  }
+
+  /** Some curves are evenly thinned previews (first picture); the full series replace them when they arrive. */
+  const thinned = ref(false);
+
+  type Request = { name: string; bound: boolean; runs: number[] };
+  async function fetchCurves(requests: Request[], maxPoints?: number): Promise<Curve[]> {
+    const results = await Promise.all(requests.map((q) => (q.runs.length ? lab.client.getMetrics({ runIds: q.runs, metric: q.name, maxPoints }) : Promise.resolve([]))));
+    return results.flatMap((series, i) => series.map((s) => ({ runId: s.runId, metric: s.metric, bound: requests[i].bound, iterations: s.iterations, wallMs: s.wallMs, values: s.values })));
+  }
+
+  /** The requests for metric m (and its bounds) of the given runs, from the known metric names. */
+  function requestsFor(m: string, ids: number[]): Request[] {
+    const boundNames = new Set<string>();
+    for (const r of ids) for (const b of boundsOf(m, namesByRun.value.get(r) ?? [])) boundNames.add(b);
+    return [
+      { name: m, bound: false, runs: ids.filter((r) => namesByRun.value.get(r)?.has(m)) },
+      ...[...boundNames].map((b) => ({ name: b, bound: true, runs: ids.filter((r) => namesByRun.value.get(r)?.has(b)) })),
+    ];
   }
 
   async function load(): Promise<void> {
     const id = ++loadId.value;
     if (!measuring) {
       measuring = true;
+      measuringFull = true;
       performance.clearMarks('compare:start');
       performance.mark('compare:start');
     }
     loading.value = true;
     error.value = '';
+    const stale = () => id !== loadId.value;
     try {
       const ids = runIds.value;
-      await ensureDetails(ids);
-      if (id !== loadId.value) return;
-      const m = metric.value;
       const next = new Map<string, Curve>();
-      if (m && ids.length) {
-        const withMetric = ids.filter((r) => namesByRun.value.get(r)?.has(m));
-        const boundNames = new Set<string>();
-        for (const r of ids) for (const b of boundsOf(m, namesByRun.value.get(r) ?? [])) boundNames.add(b);
-        const requests = [{ name: m, bound: false, runs: withMetric }, ...[...boundNames].map((b) => ({ name: b, bound: true, runs: ids.filter((r) => namesByRun.value.get(r)?.has(b)) }))];
-        const results = await Promise.all(requests.map((q) => (q.runs.length ? lab.client.getMetrics({ runIds: q.runs, metric: q.name }) : Promise.resolve([]))));
-        if (id !== loadId.value) return;
-        results.forEach((series, i) => {
-          for (const s of series) next.set(key(s.runId, s.metric), { runId: s.runId, metric: s.metric, bound: requests[i].bound, iterations: s.iterations, wallMs: s.wallMs, values: s.values });
-        });
+      const put = (cs: Curve[]) => cs.forEach((c) => next.set(key(c.runId, c.metric), c));
+      // Round trips in parallel: run details, and the metric the URL names (or "kl") with its usual bound.
+      const guess = requestedMetric.value || 'kl';
+      const preview = ids.length ? fetchCurves([{ name: guess, bound: false, runs: ids }, { name: `bound_${guess}`, bound: true, runs: ids }], PREVIEW_POINTS).catch(() => undefined) : Promise.resolve([]);
+      const [, early] = await Promise.all([ensureDetails(ids), preview]);
+      if (stale()) return;
+      const m = metric.value;
+      const known = ids.filter((r) => details.value.has(r));
+      if (m && known.length) {
+        const wanted = requestsFor(m, known);
+        if (early && m === guess) {
+          put(early);
+          // Bounds named bound_<m>_... are not in the first round.
+          const extra = wanted.filter((q) => q.bound && q.name !== `bound_${m}`);
+          if (extra.length) put(await fetchCurves(extra, PREVIEW_POINTS));
+        } else {
+          put(await fetchCurves(wanted, PREVIEW_POINTS));
+        }
+        if (stale()) return;
       }
+      const isThinned = [...next.values()].some((c) => c.values.length >= PREVIEW_POINTS);
+      performance.clearMarks('compare:data');
+      performance.mark('compare:data');
       curves.value = next;
+      thinned.value = isThinned;
+      readyId.value = id;
+      version.value++;
+      if (isThinned) void loadFull(id, m, known);
+    } catch (err) {
+      if (!stale()) error.value = `Could not load the metrics: ${errorText(err)}`;
+    } finally {
+      if (!stale()) loading.value = false;
+    }
+  }
+
+  /** Second round: the full series of every thinned curve; rows that arrived live meanwhile are kept. */
+  async function loadFull(id: number, m: string, ids: number[]): Promise<void> {
+    const thinnedRuns = (bound: boolean, name: string) => ids.filter((r) => (curves.value.get(key(r, name))?.values.length ?? 0) >= PREVIEW_POINTS && curves.value.get(key(r, name))?.bound === bound);
+    const requests = requestsFor(m, ids).map((q) => ({ ...q, runs: thinnedRuns(q.bound, q.name) })).filter((q) => q.runs.length);
+    try {
+      const full = await fetchCurves(requests);
+      if (id !== loadId.value) return;
+      for (const c of full) {
+        const k = key(c.runId, c.metric);
+        const old = curves.value.get(k);
+        const last = c.iterations.length ? c.iterations[c.iterations.length - 1] : -1;
+        if (old) {
+          for (let i = 0; i < old.iterations.length; i++) {
+            if (old.iterations[i] <= last) continue;
+            c.iterations.push(old.iterations[i]);
+            c.wallMs.push(old.wallMs[i]);
+            c.values.push(old.values[i]);
+          }
+        }
+        curves.value.set(k, c);
+      }
+      thinned.value = false;
+      readyId.value = id + 0.5;
       version.value++;
     } catch (err) {
-      if (id === loadId.value) error.value = `Could not load the metrics: ${errorText(err)}`;
-    } finally {
-      if (id === loadId.value) loading.value = false;
+      if (id === loadId.value) error.value = `Showing a thinned preview; the full series did not load: ${errorText(err)}`;
     }
   }
 
@@ -202,5 +279,5 @@ export function useCompare() {
     return `${lines.join('\n')}\n`;
   }
 
-  return { runIds, metrics, metric, xMode, logY, details, curves, loading, error, version, loadId, markDrawn, setRuns, setMetric, setXMode, setLogY, load, toCsv };
+  return { runIds, metrics, metric, xMode, logY, details, curves, loading, error, version, loadId, readyId, thinned, markDrawn, setRuns, setMetric, setXMode, setLogY, load, toCsv };
 }

@@ -23,10 +23,11 @@ export interface ChartInput {
   xMode: Ref<XMode>;
   logY: Ref<boolean>;
   version: Ref<number>;
-  loadId: Ref<number>;
+  /** Id of the load whose curves are in place; onDrawn is called once per id. */
+  readyId: Ref<number>;
   labelOf: (runId: number) => string;
   /** Called after the chart drew the data of the newest load. */
-  onDrawn: () => void;
+  onDrawn: (readyId: number) => void;
 }
 
 type Pair = [number, number];
@@ -90,14 +91,14 @@ export function useCompareChart(el: Ref<HTMLElement | null>, input: ChartInput) 
     const x = input.xMode.value;
     const metric = input.metric.value;
     const series = buildSeries();
-    const newest = input.loadId.value;
-    if (newest !== drawnLoad) {
+    const newest = input.readyId.value;
+    if (newest > 0 && newest !== drawnLoad) {
       chart.off('finished');
       chart.on('finished', () => {
         if (drawnLoad === newest) return;
         drawnLoad = newest;
         chart?.off('finished');
-        input.onDrawn();
+        input.onDrawn(newest);
       });
     }
     chart.setOption(
