@@ -192,8 +192,9 @@ export async function runCommand(args: readonly string[], ctx: LabCliContext): P
   const setup = readSetupFile(p.positional[0], ctx.io);
   return withService(ctx, db, workers, async (service) => {
     const saved = await service.saveSetup({ setup });
+    const { runCount } = await service.validateSetup({ setup });
+    ctx.io.stderr(`setup ${saved.id} "${saved.name}" saved in ${db}; queueing ${runCount} run(s) on ${service.workers} worker(s)\n`);
     const { runIds } = await service.queueSetup({ setupId: saved.id });
-    ctx.io.stderr(`setup ${saved.id} "${saved.name}": ${runIds.length} run(s) queued (ids ${runIds[0]}..${runIds[runIds.length - 1]}) in ${db}, ${service.workers} worker(s)\n`);
     return runToCompletion(service, runIds, ctx);
   });
 }
