@@ -226,7 +226,14 @@ const failureHelp = (runtime, errors) =>
  * Ensures the Electron-ABI better-sqlite3 exists. Returns { ok: true, skipped, method? } or { ok: false, message }.
  * Never touches node_modules/better-sqlite3.
  */
-export async function ensureElectronNative({ root, force = false, nativeOnly = false, log = (m) => process.stderr.write(`[electron-native] ${m}\n`) }) {
+export async function ensureElectronNative({
+  root,
+  force = false,
+  nativeOnly = false,
+  log = (m) => process.stderr.write(`[electron-native] ${m}\n`),
+  // Tests pass their own [{ name, run({ moduleDir, runtime }) }]; normally @electron/rebuild, prebuild-install, node-gyp.
+  builders = undefined,
+}) {
   const status = electronBinaryStatus(root);
   if (!status.ok && !nativeOnly) return { ok: false, message: status.message };
   if (!status.ok) log(`warning: ${status.message.split('\n')[0]} Building anyway; the result cannot be verified.`);
@@ -242,10 +249,11 @@ export async function ensureElectronNative({ root, force = false, nativeOnly = f
   const binding = path.join(root, ELECTRON_NATIVE_BINDING);
   const errors = [];
   let method;
-  for (const strategy of strategies(root, nativeDir, runtime, log)) {
+  const moduleDir = path.join(root, ELECTRON_NATIVE_MODULE);
+  for (const strategy of builders ?? strategies(root, nativeDir, runtime, log)) {
     log(`trying ${strategy.name}`);
     try {
-      await strategy.run();
+      await strategy.run({ moduleDir, runtime });
       if (!existsSync(binding)) throw new Error(`finished but produced no ${ELECTRON_NATIVE_BINDING}`);
       if (status.ok) {
         const check = verifyInElectron(root, status.executable);

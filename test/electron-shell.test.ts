@@ -419,6 +419,43 @@ describe('scripts/electron-native.mjs', () => {
     expect(electronBinaryStatus(dir, {})).toMatchObject({ ok: false, message: expect.stringContaining('Electron 37.1.0') });
   });
 
+  it('builds in a copy without the Node binary, stamps it, and never touches node_modules/better-sqlite3', async () => {
+    const { ensureElectronNative } = (await import(pathToFileURL(path.join(root, 'scripts/electron-native.mjs')).href)) as {
+      ensureElectronNative(o: object): Promise<{ ok: boolean; message?: string; method?: string }>;
+    };
+    const lib = path.join(dir, 'node_modules/better-sqlite3');
+    mkdirSync(path.join(lib, 'build/Release'), { recursive: true });
+    mkdirSync(path.join(lib, 'lib'), { recursive: true });
+    writeFileSync(path.join(lib, 'package.json'), JSON.stringify({ name: 'better-sqlite3', version: '12.11.1' }));
+    writeFileSync(path.join(lib, 'lib/index.js'), 'module.exports = 1;');
+    writeFileSync(path.join(lib, 'build/Release/better_sqlite3.node'), 'node-abi');
+    const seen: string[][] = [];
+    const failing = { name: 'first', run: async () => { throw new Error('offline'); } };
+    const working = {
+      name: 'second',
+      run: async ({ moduleDir }: { moduleDir: string }) => {
+        seen.push([existsSync(path.join(moduleDir, 'lib/index.js')) ? 'lib' : '', existsSync(path.join(moduleDir, 'build')) ? 'build' : '']);
+        mkdirSync(path.join(moduleDir, 'build/Release'), { recursive: true });
+        writeFileSync(path.join(moduleDir, 'build/Release/better_sqlite3.node'), 'electron-abi');
+      },
+    };
+    const logs: string[] = [];
+    // Electron has no binary here, so the result is "not ok" (with the reinstall message) even though the build worked.
+    const r = await ensureElectronNative({ root: dir, nativeOnly: true, builders: [failing, working], log: (m: string) => logs.push(m) });
+    expect(r.ok).toBe(false);
+    expect(r.message).toContain('ELECTRON_SKIP_BINARY_DOWNLOAD');
+    expect(seen).toEqual([['lib', '']]);
+    expect(readFileSync(path.join(dir, ELECTRON_NATIVE_BINDING), 'utf8')).toBe('electron-abi');
+    expect(readFileSync(path.join(lib, 'build/Release/better_sqlite3.node'), 'utf8')).toBe('node-abi');
+    expect(JSON.parse(readFileSync(path.join(dir, ELECTRON_NATIVE_STAMP), 'utf8'))).toMatchObject({ electron: '38.8.6', betterSqlite3: '12.11.1', method: 'second', verified: false });
+    expect(logs.join('\n')).toContain('first failed: offline');
+
+    const none = await ensureElectronNative({ root: dir, nativeOnly: true, force: true, builders: [failing], log: () => undefined });
+    expect(none.ok).toBe(false);
+    expect(none.message).toMatch(/Could not get better-sqlite3 built for Electron 38\.8\.6[\s\S]*first: offline[\s\S]*internet/);
+    expect(readFileSync(path.join(lib, 'build/Release/better_sqlite3.node'), 'utf8')).toBe('node-abi');
+  });
+
   it('skips the build only when the stamp matches everything', () => {
     const wanted = { electron: '38.8.6', betterSqlite3: '12.11.1', platform: 'linux', arch: 'x64' };
     expect(isUpToDate(dir, wanted)).toBe(false);
