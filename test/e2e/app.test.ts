@@ -92,7 +92,7 @@ describe('WGF Lab in Chromium (browser mode)', () => {
 
     await page.click('[data-testid=tab-queue]');
     await page.waitForFunction(() => {
-      const rows = [...document.querySelectorAll('[data-testid=queue-table] tbody tr')];
+      const rows = Array.from(document.querySelectorAll('[data-testid=queue-table] tbody tr'));
       return rows.length === 4 && rows.every((r) => (r as HTMLElement).dataset.status === 'done');
     }, undefined, { timeout: 30_000 });
     await page.screenshot({ path: path.join(ARTIFACTS, 'e2e-queue-done.png') });
