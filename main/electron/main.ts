@@ -84,7 +84,7 @@ function serveRenderer(ses: Session): void {
   });
 }
 
-/** Session-wide policy: no remote requests, CSP on any response, every permission denied. */
+/** Session-wide policy: no remote requests, CSP on any response, every permission denied but clipboard writes by the app. */
 function hardenSession(ses: Session): void {
   ses.webRequest.onBeforeRequest((details, callback) => {
     const allowed = isAllowedRequestUrl(details.url);
