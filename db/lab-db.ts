@@ -74,7 +74,7 @@ export interface SeriesRows {
   readonly wallMs: number[];
 }
 
-/** Rows per multi-row INSERT statement (SQLite binds up to 32766 parameters; 5 per row). */
+/** Rows per multi-row INSERT statement (SQLite binds up to 32766 parameters; 3 per row). */
 const ROWS_PER_INSERT = 64;
 
 const nowIso = (): string => new Date().toISOString();
@@ -86,7 +86,7 @@ export class LabDatabase {
   readonly #insertMany: Database.Statement;
   readonly #insertOne: Database.Statement;
   readonly #insertTx: (runId: number, batch: MetricRows, n: number) => void;
-  readonly #args = new Array<unknown>(ROWS_PER_INSERT * 5);
+  readonly #args = new Array<unknown>(2 + ROWS_PER_INSERT * 3);
   #closed = false;
 
   constructor(file: string, opts: OpenOptions = {}) {
@@ -135,7 +135,8 @@ export class LabDatabase {
       metricRowCount: p('SELECT count(*) FROM metrics').pluck(),
     };
     this.#insertOne = p('INSERT INTO metrics (run_id, metric, iteration, value, wall_ms) VALUES (?, ?, ?, ?, ?)');
-    this.#insertMany = p(`INSERT INTO metrics (run_id, metric, iteration, value, wall_ms) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?)').join(', ')}`);
+    // run_id and metric are bound once per statement, each row binds 3 values (iteration, value, wall_ms).
+    this.#insertMany = p(`INSERT INTO metrics (run_id, metric, iteration, value, wall_ms) SELECT ?, ?, column1, column2, column3 FROM (VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?)').join(', ')})`);
     this.#insertTx = db.transaction((runId: number, batch: MetricRows, n: number) => this.#writeRows(runId, batch, n));
   }
 
@@ -261,17 +262,17 @@ export class LabDatabase {
     const { names, iterations, wallMs, values } = batch;
     const m = names.length;
     const args = this.#args;
+    args[0] = runId;
     for (let j = 0; j < m; j++) {
       const metric = names[j];
+      args[1] = metric;
       let r = 0;
       for (; r + ROWS_PER_INSERT <= n; r += ROWS_PER_INSERT) {
-        for (let q = 0, o = 0; q < ROWS_PER_INSERT; q++, o += 5) {
+        for (let q = 0, o = 2; q < ROWS_PER_INSERT; q++, o += 3) {
           const row = r + q;
-          args[o] = runId;
-          args[o + 1] = metric;
-          args[o + 2] = iterations[row];
-          args[o + 3] = values[row * m + j];
-          args[o + 4] = wallMs[row];
+          args[o] = iterations[row];
+          args[o + 1] = values[row * m + j];
+          args[o + 2] = wallMs[row];
         }
         this.#insertMany.run(args);
       }
