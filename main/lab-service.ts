@@ -29,7 +29,7 @@ export interface LabServiceOptions {
   readonly appVersion: string;
   /** better_sqlite3.node built for Electron's ABI, when running inside Electron. */
   readonly nativeBinding?: string;
-  /** Worker flushes a metric batch after this many rows (default 1024) or milliseconds (default 100). */
+  /** Worker flushes a metric batch after this many rows (default 512) or milliseconds (default 100). */
   readonly batchRows?: number;
   readonly batchMs?: number;
   /** At most one progress 'run' event per run per this many milliseconds (default 250); status changes are immediate. */
@@ -405,7 +405,8 @@ export class LabService implements LabApi {
       runId: row.id,
       spec: parseJson<unknown>(row.spec_json, null),
       port: port2,
-      batchRows: this.#opts.batchRows,
+      // 512 rows x a few metrics is a few ms of SQLite work per batch: short slices for the event loop.
+      batchRows: this.#opts.batchRows ?? 512,
       batchMs: this.#opts.batchMs,
       acks,
       maxUnacked: this.#opts.maxUnackedBatches ?? 4,

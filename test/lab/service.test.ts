@@ -183,7 +183,8 @@ describe('LabService', () => {
       await service.whenIdle();
       clearInterval(tick);
       expect(metricTimes.filter((t) => t < doneAt).length).toBeGreaterThanOrEqual(3);
-      expect(maxGap).toBeLessThan(100);
+      // Computing on the main thread would stall it for the whole run (~1 s); allow for a busy shared machine.
+      expect(maxGap).toBeLessThan(300);
     });
   });
 
