@@ -41,9 +41,10 @@ let service: LabService | null = null;
 let forwarder: EventForwarder | null = null;
 
 // Must run before 'ready'. standard + secure: a real origin and a secure context; supportFetchAPI/corsEnabled let
-// Vite's <script type="module" crossorigin> load from it. No bypassCSP.
+// Vite's <script type="module" crossorigin> load from it; codeCache keeps V8's compiled scripts (the ECharts
+// chunk) between launches. No bypassCSP.
 protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } },
 ]);
 // Every renderer sandboxed, whatever its webPreferences say.
 app.enableSandbox();
