@@ -44,6 +44,8 @@ export interface RunRow {
   readonly created_at: string;
   readonly started_at: string | null;
   readonly finished_at: string | null;
+  /** "host:pid" of the process that runs or last ran it. */
+  readonly owner: string | null;
 }
 
 export interface NewRun {
@@ -122,13 +124,14 @@ export class LabDatabase {
       nextQueued: p(`SELECT * FROM runs WHERE status = 'queued' ORDER BY id LIMIT ?`),
       countQueued: p(`SELECT count(*) FROM runs WHERE status = 'queued'`).pluck(),
       idsWithStatus: p('SELECT id FROM runs WHERE status = ? ORDER BY id').pluck(),
-      markRunning: p(`UPDATE runs SET status = 'running', started_at = ?, finished_at = NULL, error = NULL WHERE id = ? AND status = 'queued'`),
+      markRunning: p(`UPDATE runs SET status = 'running', owner = ?, started_at = ?, finished_at = NULL, error = NULL WHERE id = ? AND status = 'queued'`),
       finish: p(`UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ? AND status = 'running'`),
       cancelQueued: p(`UPDATE runs SET status = 'cancelled', finished_at = ? WHERE id = ? AND status IN ('queued', 'interrupted')`),
-      interruptRunning: p(`UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'`),
+      runningOwners: p(`SELECT id, owner FROM runs WHERE status = 'running' ORDER BY id`),
+      interrupt: p(`UPDATE runs SET status = 'interrupted', finished_at = ? WHERE id = ? AND status = 'running'`),
       deleteMetrics: p('DELETE FROM metrics WHERE run_id = ?'),
       requeue: p(`UPDATE runs SET status = 'queued', last_iteration = -1, metric_names_json = NULL, final_json = '{}', error = NULL,
-                  started_at = NULL, finished_at = NULL WHERE id = ?`),
+                  started_at = NULL, finished_at = NULL, owner = NULL WHERE id = ?`),
       progress: p('UPDATE runs SET last_iteration = ?, final_json = ?, metric_names_json = coalesce(metric_names_json, ?) WHERE id = ?'),
       series: p('SELECT iteration, value, wall_ms FROM metrics WHERE run_id = ? AND metric = ? ORDER BY iteration').raw(),
       seriesCount: p('SELECT count(*) FROM metrics WHERE run_id = ? AND metric = ?').pluck(),
@@ -209,9 +212,9 @@ export class LabDatabase {
     return this.#s.idsWithStatus.all(status) as number[];
   }
 
-  /** queued -> running; false when the run is no longer queued. */
-  markRunning(id: number): boolean {
-    return this.#s.markRunning.run(nowIso(), id).changes > 0;
+  /** queued -> running by owner ("host:pid"); false when the run is no longer queued. */
+  markRunning(id: number, owner: string | null = null): boolean {
+    return this.#s.markRunning.run(owner, nowIso(), id).changes > 0;
   }
 
   /** running -> a final status (or interrupted); false when the run was not running. */
@@ -224,11 +227,19 @@ export class LabDatabase {
     return this.#s.cancelQueued.run(nowIso(), id).changes > 0;
   }
 
-  /** Every run left 'running' (by a process that is gone) becomes 'interrupted'; returns their ids. */
-  interruptRunning(): number[] {
+  /**
+   * Runs left 'running' by a process that is gone become 'interrupted' (all of them unless isGone says which
+   * owners are gone); returns their ids.
+   */
+  interruptRunning(isGone: (owner: string | null) => boolean = () => true): number[] {
     return this.db.transaction(() => {
-      const ids = this.idsWithStatus('running');
-      this.#s.interruptRunning.run(nowIso());
+      const now = nowIso();
+      const ids: number[] = [];
+      for (const { id, owner } of this.#s.runningOwners.all() as { id: number; owner: string | null }[]) {
+        if (!isGone(owner)) continue;
+        this.#s.interrupt.run(now, id);
+        ids.push(id);
+      }
       return ids;
     }).immediate();
   }

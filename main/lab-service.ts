@@ -122,6 +122,28 @@ export function newRunsOf(setupId: number | null, runs: readonly ExpandedRun[], 
   }));
 }
 
+/** This process, as recorded in runs.owner. */
+export const PROCESS_OWNER = `${os.hostname()}:${process.pid}`;
+
+/**
+ * Whether the process that marked a run 'running' is gone: no owner (older rows), another host (the file was
+ * moved: SQLite cannot be shared across hosts), or a pid on this host that no longer exists.
+ */
+export function ownerIsGone(owner: string | null): boolean {
+  if (!owner) return true;
+  const at = owner.lastIndexOf(':');
+  const host = owner.slice(0, at);
+  const pid = Number(owner.slice(at + 1));
+  if (host !== os.hostname() || !Number.isInteger(pid) || pid <= 0) return true;
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 const errorMessage = (e: unknown): string => {
   if (e instanceof Error) return e.message || e.name;
   if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
@@ -163,8 +185,9 @@ export class LabService implements LabApi {
       if (!existsSync(this.workerFile)) throw new Error(`worker file ${this.workerFile} does not exist; build it with "node scripts/build.mjs --node-only"`);
       const db = openLabDatabase(this.dbPath, { nativeBinding: this.#opts.nativeBinding });
       this.#db = db;
-      // Whoever ran these is gone (this process has no task yet): their metrics are partial.
-      db.interruptRunning();
+      // Runs whose process is gone stopped mid-way: their metrics are partial. Runs of another live process
+      // (the app and a CLI on the same file) are left to it.
+      db.interruptRunning(ownerIsGone);
       this.#pool = new Piscina<RunTask, RunTaskResult>({
         filename: pathToFileURL(this.workerFile).href,
         minThreads: this.workers,
@@ -383,7 +406,7 @@ export class LabService implements LabApi {
     while (this.#flights.size < this.workers) {
       const [row] = db.nextQueued(1);
       if (!row) break;
-      if (!db.markRunning(row.id)) continue;
+      if (!db.markRunning(row.id, PROCESS_OWNER)) continue;
       this.#dispatch(row);
       this.#emitRun(row.id);
     }

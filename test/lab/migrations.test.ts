@@ -66,11 +66,28 @@ describe('migrations', () => {
     raw.close();
     const before = statSync(file).mtimeMs;
     expect(() => openLabDatabase(file)).toThrow(DatabaseTooNewError);
-    expect(() => openLabDatabase(file)).toThrow(/schema version 2.*knows schema versions up to 1.*newer WGF Lab/);
+    expect(() => openLabDatabase(file)).toThrow(new RegExp(`schema version ${SCHEMA_VERSION + 1}.*knows schema versions up to ${SCHEMA_VERSION}.*newer WGF Lab`));
     expect(statSync(file).mtimeMs).toBe(before);
     const check = new Database(file);
     expect(userVersion(check)).toBe(SCHEMA_VERSION + 1);
     check.close();
+  });
+
+  it('upgrades a database written by an older version, keeping its rows', () => {
+    const file = path.join(tempDir(), 'old.sqlite');
+    const raw = new Database(file);
+    raw.pragma('journal_mode = WAL');
+    expect(migrate(raw, file, MIGRATIONS.slice(0, 1))).toEqual([1]);
+    raw.prepare(`INSERT INTO setups (name, json, created_at, updated_at) VALUES ('old', '{}', 'then', 'then')`).run();
+    raw.close();
+    const db = openLabDatabase(file);
+    try {
+      expect(userVersion(db.db)).toBe(SCHEMA_VERSION);
+      expect(db.listSetups().map((s) => s.name)).toEqual(['old']);
+      expect(db.integrityCheck()).toEqual(['ok']);
+    } finally {
+      db.close();
+    }
   });
 
   it('applies a migration and its version bump atomically', () => {

@@ -1,8 +1,10 @@
 // LabService with a real Piscina pool (the built dist/workers/run-worker.mjs) and a real SQLite file.
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openLabDatabase } from '../../db/lab-db';
-import { LabService, newRunsOf, thinIndices } from '../../main/lab-service';
+import { LabService, newRunsOf, ownerIsGone, thinIndices } from '../../main/lab-service';
 import { LabError, type LabEvent, type RunStatus } from '../../src/api';
 import { parseSetup } from '../../src/setup/schema';
 import { PRESETS } from '../../src/presets/index';
@@ -240,18 +242,24 @@ describe('LabService', () => {
     const db = openLabDatabase(dbPath);
     const parsed = parseSetup(gaussianSetup({ iterations: 400, seeds: [0, 1] }));
     if (!parsed.ok) throw new Error('setup should be valid');
-    const [a, b] = db.insertRuns(newRunsOf(null, parsed.value.runs, 'old'));
-    // Run a was half done when its process died.
-    db.markRunning(a);
+    const [a, b, c] = db.insertRuns(newRunsOf(null, [...parsed.value.runs, parsed.value.runs[0]], 'old'));
+    // Run a was half done when its process died; run c is being run by another live process.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    db.markRunning(a, `${os.hostname()}:${dead}`);
     db.insertMetrics(a, { names: ['kl'], iterations: [0, 1, 2], wallMs: [0, 1, 2], values: [3, 2, 1] });
+    db.markRunning(c, `${os.hostname()}:${process.ppid}`);
     db.close();
+    expect(ownerIsGone(`${os.hostname()}:${dead}`)).toBe(true);
+    expect(ownerIsGone(`elsewhere:${process.ppid}`)).toBe(true);
+    expect(ownerIsGone(null)).toBe(true);
     const service = makeService(dbPath);
     await service.start();
     try {
       await service.whenIdle();
       const statuses: Record<number, RunStatus> = {};
       for (const r of await service.listRuns({})) statuses[r.id] = r.status;
-      expect(statuses).toEqual({ [a]: 'interrupted', [b]: 'done' });
+      expect(statuses).toEqual({ [a]: 'interrupted', [b]: 'done', [c]: 'running' });
+      await expect(service.cancelRun({ id: c })).rejects.toMatchObject({ code: 'conflict' });
       expect(await service.resumeInterrupted({})).toEqual({ runIds: [a] });
       await service.whenIdle();
       expect((await service.getRun({ id: a })).status).toBe('done');
