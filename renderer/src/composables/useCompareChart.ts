@@ -33,6 +33,14 @@ export interface ChartInput {
 type Pair = [number, number];
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+/** Axis labels: powers of ten as 1e-6, other values with 4 significant digits. */
+const axisLabel = (v: number): string => {
+  if (v > 0) {
+    const e = Math.log10(v);
+    if (Math.abs(e - Math.round(e)) < 1e-9) return Math.abs(e) >= 3 ? `1e${Math.round(e)}` : String(Number(v.toPrecision(1)));
+  }
+  return fmt(v);
+};
 const fmt = (v: number) => (v === 0 ? '0' : Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5 ? v.toExponential(3) : v.toPrecision(4));
 
 export function pairs(c: Curve, xMode: XMode, logY: boolean): Pair[] {
@@ -107,7 +115,7 @@ export function useCompareChart(el: Ref<HTMLElement | null>, input: ChartInput) 
         color: PALETTE,
         textStyle: { fontFamily: 'Inter, system-ui, sans-serif', fontSize: 11 },
         grid: { left: 64, right: 24, top: 56, bottom: 56, containLabel: false },
-        legend: { type: 'scroll', top: 4, left: 8, right: 8, itemWidth: 18, itemHeight: 8, textStyle: { fontSize: 11 } },
+        legend: { type: 'scroll', top: 4, left: 8, right: 8, icon: 'rect', itemWidth: 16, itemHeight: 3, textStyle: { fontSize: 11 } },
         tooltip: {
           trigger: 'axis',
           axisPointer: { type: 'line', animation: false },
@@ -137,7 +145,7 @@ export function useCompareChart(el: Ref<HTMLElement | null>, input: ChartInput) 
           nameLocation: 'middle',
           nameGap: 48,
           scale: true,
-          axisLabel: { formatter: (v: number) => fmt(v) },
+          axisLabel: { formatter: axisLabel },
           splitLine: { lineStyle: { color: '#eef0f3' } },
           minorSplitLine: { show: false },
         },

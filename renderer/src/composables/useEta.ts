@@ -8,6 +8,8 @@ const WINDOW_MS = 10_000;
 
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
@@ -42,13 +44,17 @@ export function useEta() {
     return undefined;
   }
 
-  /** "12 s", "3 min 05 s", "—" (unknown), "" (not running). */
+  /** "12 s", "3 min 05 s", "—" (unknown); for finished runs "took 3 s"; "" (queued). */
   function eta(run: RunRow): string {
     void now.value; // re-evaluated every second
-    if (run.status !== 'running') return '';
+    if (run.status !== 'running') {
+      if (!run.startedAt || !run.finishedAt) return '';
+      return `took ${formatDuration(Math.max(0, Date.parse(run.finishedAt) - Date.parse(run.startedAt)))}`;
+    }
     const r = rate(run);
     if (!r) return '—';
-    return formatDuration(((run.iterations - run.lastIteration) / r) * 1000);
+    const perSec = r >= 100 ? Math.round(r).toLocaleString('en-US') : r.toPrecision(2);
+    return `${formatDuration(((run.iterations - run.lastIteration) / r) * 1000)} · ${perSec} it/s`;
   }
 
   return { now, eta, rate };

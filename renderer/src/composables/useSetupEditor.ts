@@ -13,6 +13,23 @@ export type Draft = Record<string, unknown>;
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
+const isFlat = (v: unknown[]): boolean => v.every((x) => x === null || typeof x !== 'object');
+
+/** JSON with objects indented and number lists / small matrices on one line each, as one would write a setup file. */
+export function prettyJson(v: unknown, indent = ''): string {
+  const inner = `${indent}  `;
+  if (Array.isArray(v)) {
+    if (isFlat(v)) return `[${v.map((x) => JSON.stringify(x)).join(', ')}]`;
+    return `[\n${v.map((x) => inner + prettyJson(x, inner)).join(',\n')}\n${indent}]`;
+  }
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v).filter(([, x]) => x !== undefined);
+    if (!entries.length) return '{}';
+    return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${prettyJson(x, inner)}`).join(',\n')}\n${indent}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
 export const BLANK_SETUP: Draft = {
   name: 'New setup',
   problem: { kind: 'gaussian-kl', target: { mean: [0], cov: [[1]] }, init: { mean: [3], cov: [[0.5]] } },
@@ -38,6 +55,8 @@ export function useSetupEditor() {
   const draft = ref<Draft>(clone(BLANK_SETUP));
   const editingId = ref<number | undefined>(undefined);
   const savedJson = ref(JSON.stringify(draft.value));
+  /** The preset the draft was loaded from (shown with its paper), until another setup is loaded. */
+  const fromPreset = shallowRef<Preset | null>(null);
   const busy = ref<'' | 'saving' | 'queueing'>('');
   /** Outcome of the last save/queue, in words. */
   const notice = ref<{ kind: 'ok' | 'error'; text: string } | null>(null);
@@ -76,12 +95,21 @@ export function useSetupEditor() {
     serverIssues.value = [];
     notice.value = null;
   }
-  const loadRecord = (r: SetupRecord) => loadDraft(r.setup, r.id);
-  const loadPreset = (p: Preset) => loadDraft(p.setup, undefined);
-  const newSetup = () => loadDraft(BLANK_SETUP, undefined);
+  const loadRecord = (r: SetupRecord) => {
+    loadDraft(r.setup, r.id);
+    fromPreset.value = null;
+  };
+  const loadPreset = (p: Preset) => {
+    loadDraft(p.setup, undefined);
+    fromPreset.value = p;
+  };
+  const newSetup = () => {
+    loadDraft(BLANK_SETUP, undefined);
+    fromPreset.value = null;
+  };
 
   // JSON view: editable; applied only when it parses.
-  const jsonText = computed(() => JSON.stringify(draft.value, null, 2));
+  const jsonText = computed(() => prettyJson(draft.value));
   const jsonError = ref('');
   function applyJson(text: string) {
     try {
@@ -145,7 +173,7 @@ export function useSetupEditor() {
   }
 
   return {
-    forms, draft, editingId, busy, notice, issues, runCount, dirty, paths, allowedSchemes, parsed,
+    forms, draft, editingId, fromPreset, busy, notice, issues, runCount, dirty, paths, allowedSchemes, parsed,
     setField, loadRecord, loadPreset, newSetup, jsonText, jsonError, applyJson, save, queue, remove,
   };
 }
