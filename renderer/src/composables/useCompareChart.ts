@@ -33,6 +33,9 @@ export interface ChartInput {
 type Pair = [number, number];
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+/** The power of ten below/above v (undefined lets ECharts choose, e.g. without data). */
+const decade = (v: number, round: (x: number) => number): number | undefined => (v > 0 && Number.isFinite(v) ? 10 ** round(Math.log10(v)) : undefined);
+
 /** Axis labels: powers of ten as 1e-6, other values with 4 significant digits. */
 const axisLabel = (v: number): string => {
   if (v > 0) {
@@ -145,6 +148,10 @@ export function useCompareChart(el: Ref<HTMLElement | null>, input: ChartInput) 
           nameLocation: 'middle',
           nameGap: 48,
           scale: true,
+          // Log axis: whole decades around the data (ECharts would otherwise round to 10-decade steps).
+          ...(input.logY.value
+            ? { min: (v: { min: number }) => decade(v.min, Math.floor), max: (v: { max: number }) => decade(v.max, Math.ceil) }
+            : {}),
           axisLabel: { formatter: axisLabel },
           splitLine: { lineStyle: { color: '#eef0f3' } },
           minorSplitLine: { show: false },
