@@ -33,6 +33,8 @@ export type LabApiWithEvents = LabApi & { onEvent(listener: (e: LabEvent) => voi
 const HOST = '127.0.0.1';
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const KEEP_ALIVE_MS = 15_000;
+/** An event stream whose client reads slower than this backlog is closed; EventSource reconnects and the page reloads its state. */
+const MAX_SSE_BACKLOG_BYTES = 64 * 1024 * 1024;
 
 /** Strict policy: scripts, styles, fonts and connections from this origin only; images may be data:/blob: (chart export). */
 export const CONTENT_SECURITY_POLICY = [
@@ -207,6 +209,12 @@ export async function startLabHttpServer(api: LabApiWithEvents, opts: LabHttpSer
     res.write(': connected\nretry: 2000\n\n');
     sseClients.add(res);
     const unsubscribe = api.onEvent((event) => {
+      if (res.writableLength > MAX_SSE_BACKLOG_BYTES) {
+        log(`event stream client too slow (${res.writableLength} bytes queued); closing it`);
+        cleanup();
+        res.end();
+        return;
+      }
       res.write(`data: ${JSON.stringify(event)}\n\n`);
     });
     const timer = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);

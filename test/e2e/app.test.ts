@@ -1,7 +1,7 @@
 // The app in real Chromium against the real browser-mode server (LabService, SQLite file, worker pool):
 // presets -> queue -> Queue view until done -> Compare with one series per run and dashed bounds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { RunDetail } from '../../src/api';
@@ -138,5 +138,20 @@ describe('WGF Lab in Chromium (browser mode)', () => {
     await page.click('[data-testid=log-toggle]');
     await expect.poll(async () => (await chartSeries(page)).length).toBe(w2.lines + w2.bounds);
     expect(problems).toEqual([]);
+  });
+
+  it('exports the chart as PNG and the curves as CSV', async () => {
+    const [png] = await Promise.all([page.waitForEvent('download'), page.click('.toolbar button:has-text("PNG")')]);
+    expect(png.suggestedFilename()).toMatch(/^wgf-compare-w2sq-.*\.png$/);
+    const pngPath = path.join(ARTIFACTS, 'e2e-export.png');
+    await png.saveAs(pngPath);
+    expect(readFileSync(pngPath).subarray(1, 4).toString()).toBe('PNG');
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('.toolbar button:has-text("CSV")')]);
+    const csvPath = path.join(ARTIFACTS, 'e2e-export.csv');
+    await csv.saveAs(csvPath);
+    const lines = readFileSync(csvPath, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('run_id,label,metric,iteration,wall_ms,value');
+    expect(lines.some((l) => /^1,"#1 fb, seed 0",w2sq,0,/.test(l))).toBe(true);
+    expect(lines.some((l) => /,bound_w2sq,/.test(l))).toBe(true);
   });
 });

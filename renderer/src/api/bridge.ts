@@ -12,5 +12,6 @@ export function createBridgeClient(bridge: WgfLabBridge): LabClient {
     }
   };
   const api = Object.fromEntries(LAB_METHODS.map((m) => [m, (input?: unknown) => call(m, input)])) as unknown as LabApi;
-  return { ...api, onEvent: (listener) => bridge.onEvent(listener), transport: 'electron' };
+  // IPC events cannot be missed while the window lives: nothing to reconnect.
+  return { ...api, onEvent: (listener) => bridge.onEvent(listener), onReconnect: () => () => undefined, transport: 'electron' };
 }

@@ -8,6 +8,8 @@ export { toLabError } from './errors';
 export type LabClient = LabApi & {
   /** Subscribes to pushed events; returns the unsubscribe function. */
   onEvent(listener: (event: LabEvent) => void): () => void;
+  /** Called when the event stream reconnected after a break (events may have been missed: reload state). */
+  onReconnect(listener: () => void): () => void;
   /** "electron" or "http". */
   readonly transport: 'electron' | 'http';
 };

@@ -49,7 +49,9 @@ export function createHttpClient(token: string | null): LabClient {
   const api = Object.fromEntries(LAB_METHODS.map((m) => [m, (input?: unknown) => call(m, input)])) as unknown as LabApi;
 
   const listeners = new Set<(event: LabEvent) => void>();
+  const reconnectListeners = new Set<() => void>();
   let source: EventSource | null = null;
+  let broken = false;
   const ensureSource = () => {
     if (source || !token) return;
     source = new EventSource(`${HTTP_EVENTS_ROUTE}?token=${encodeURIComponent(token)}`);
@@ -61,6 +63,15 @@ export function createHttpClient(token: string | null): LabClient {
         return;
       }
       for (const l of listeners) l(event);
+    };
+    // EventSource reconnects by itself; whatever happened in between is reloaded by the listeners.
+    source.onerror = () => {
+      broken = true;
+    };
+    source.onopen = () => {
+      if (!broken) return;
+      broken = false;
+      for (const l of reconnectListeners) l();
     };
   };
   const onEvent = (listener: (event: LabEvent) => void) => {
@@ -74,5 +85,11 @@ export function createHttpClient(token: string | null): LabClient {
       }
     };
   };
-  return { ...api, onEvent, transport: 'http' };
+  const onReconnect = (listener: () => void) => {
+    reconnectListeners.add(listener);
+    return () => {
+      reconnectListeners.delete(listener);
+    };
+  };
+  return { ...api, onEvent, onReconnect, transport: 'http' };
 }

@@ -264,8 +264,10 @@ export function useCompare() {
     }
   }
   const off = lab.client.onEvent(onEvent);
+  const offReconnect = lab.client.onReconnect(() => void load());
   onBeforeUnmount(() => {
     off();
+    offReconnect();
     clearTimeout(pendingBump);
   });
 

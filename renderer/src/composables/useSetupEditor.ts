@@ -163,6 +163,8 @@ export function useSetupEditor() {
   }
 
   async function remove(id: number) {
+    const rec = lab.setups.find((s) => s.id === id);
+    if (!window.confirm(`Delete setup #${id}${rec ? ` "${rec.name}"` : ''}? Its runs and their metrics stay in Runs.`)) return;
     try {
       await lab.client.deleteSetup({ id });
       if (editingId.value === id) newSetup();

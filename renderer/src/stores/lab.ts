@@ -38,6 +38,10 @@ export const useLabStore = defineStore('lab', () => {
     client.onEvent((e) => {
       if (e.type === 'setups') void refreshSetups();
     });
+    client.onReconnect(() => {
+      banner.value = null;
+      void refreshSetups();
+    });
   }
 
   return { client, info, setups, presets, banner, report, refreshSetups, init };

@@ -71,6 +71,7 @@ export const useRunsStore = defineStore('runs', () => {
     if (started) return;
     started = true;
     lab.client.onEvent(onEvent);
+    lab.client.onReconnect(() => void refresh());
     await refresh();
   }
 
