@@ -42,13 +42,27 @@ const axisLabel = (v: number): string => {
     const e = Math.log10(v);
     if (Math.abs(e - Math.round(e)) < 1e-9) return Math.abs(e) >= 3 ? `1e${Math.round(e)}` : String(Number(v.toPrecision(1)));
   }
-  return fmt(v);
+  return tick(v);
+};
+/** Linear axis ticks: short, no trailing zeros (180, 0.25, 1.5e-7). */
+const tick = (v: number): string => {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a < 1e-3 || a >= 1e6) return v.toExponential(2).replace(/\.?0+e/, 'e');
+  return String(Number(v.toPrecision(6)));
 };
 const fmt = (v: number) => (v === 0 ? '0' : Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5 ? v.toExponential(3) : v.toPrecision(4));
 
-export function pairs(c: Curve, xMode: XMode, logY: boolean): Pair[] {
+/** Wall-time unit for the x axis: milliseconds for short runs, seconds otherwise. */
+export function wallUnit(curves: Iterable<Curve>): { unit: 'ms' | 's'; scale: number } {
+  let max = 0;
+  for (const c of curves) if (c.wallMs.length) max = Math.max(max, c.wallMs[c.wallMs.length - 1]);
+  return max < 2000 ? { unit: 'ms', scale: 1 } : { unit: 's', scale: 1e-3 };
+}
+
+export function pairs(c: Curve, xMode: XMode, logY: boolean, wallScale = 1e-3): Pair[] {
   const xs = xMode === 'wall' ? c.wallMs : c.iterations;
-  const scale = xMode === 'wall' ? 1e-3 : 1;
+  const scale = xMode === 'wall' ? wallScale : 1;
   const out: Pair[] = [];
   for (let i = 0; i < c.values.length; i++) {
     const y = c.values[i];
@@ -69,7 +83,7 @@ export function useCompareChart(el: Ref<HTMLElement | null>, input: ChartInput) 
     return PALETTE[(i < 0 ? runId : i) % PALETTE.length];
   }
 
-  function buildSeries() {
+  function buildSeries(wallScale: number) {
     const x = input.xMode.value;
     const log = input.logY.value;
     const series: Record<string, unknown>[] = [];
@@ -80,7 +94,7 @@ export function useCompareChart(el: Ref<HTMLElement | null>, input: ChartInput) 
         id: `${c.bound ? 'bound' : 'run'}-${c.runId}-${c.metric}`,
         name: input.labelOf(c.runId),
         type: 'line',
-        data: pairs(c, x, log),
+        data: pairs(c, x, log, wallScale),
         showSymbol: false,
         symbol: 'none',
         sampling: 'lttb',
@@ -101,7 +115,8 @@ export function useCompareChart(el: Ref<HTMLElement | null>, input: ChartInput) 
     if (!chart) return;
     const x = input.xMode.value;
     const metric = input.metric.value;
-    const series = buildSeries();
+    const wall = wallUnit(input.curves.value.values());
+    const series = buildSeries(wall.scale);
     const newest = input.readyId.value;
     if (newest > 0 && newest !== drawnLoad) {
       chart.off('finished');
@@ -127,18 +142,20 @@ export function useCompareChart(el: Ref<HTMLElement | null>, input: ChartInput) 
           formatter: (params: unknown) => {
             const ps = (Array.isArray(params) ? params : [params]) as { seriesId: string; seriesName: string; value: Pair; color: string }[];
             if (!ps.length) return '';
-            const head = `<div class="tip-head">${x === 'wall' ? `t = ${fmt(ps[0].value[0])} s` : `k = ${Math.round(ps[0].value[0])}`}</div>`;
+            const head = `<div class="tip-head">${x === 'wall' ? `t = ${fmt(ps[0].value[0])} ${wall.unit}` : `k = ${Math.round(ps[0].value[0])}`}</div>`;
             const rows = ps.slice(0, 24).map((p) => `<div class="tip-row${p.seriesId.startsWith('bound') ? ' tip-bound' : ''}"><span class="tip-name">${esc(p.seriesName)}${p.seriesId.startsWith('bound') ? ' (bound)' : ''}</span><span class="tip-val">${fmt(p.value[1])}</span></div>`);
             return head + rows.join('');
           },
         },
         xAxis: {
           type: 'value',
-          name: x === 'wall' ? 'wall time (s)' : 'iteration k',
+          name: x === 'wall' ? `wall time (${wall.unit})` : 'iteration k',
           nameLocation: 'middle',
           nameGap: 28,
-          min: 'dataMin',
-          max: 'dataMax',
+          min: 0,
+          // Iterations end exactly at the last one; wall time ends at a round number.
+          max: x === 'wall' ? undefined : 'dataMax',
+          axisLabel: { formatter: tick },
           axisLine: { onZero: false },
           splitLine: { lineStyle: { color: '#eef0f3' } },
         },
