@@ -6,7 +6,7 @@ import { LabError } from '../../src/api';
 import { formatIssue } from '../../src/setup/issues';
 import { parseSetup } from '../../src/setup/schema';
 import { openLabDatabase, type LabDatabase, type RunRow } from '../../db/lab-db';
-import { LabService } from '../lab-service';
+import { LabService, PROCESS_OWNER } from '../lab-service';
 
 export interface CliIo {
   readonly stdout: (s: string) => void;
@@ -205,7 +205,10 @@ export async function resumeCommand(args: readonly string[], ctx: LabCliContext)
   const db = requireOption(p, 'db');
   const workers = workersOption(p);
   return withService(ctx, db, workers, async (service) => {
-    const queued = (await service.listRuns({ status: ['queued', 'running'] })).map((r) => r.id);
+    // Queued runs (the scheduler may have started some already); runs another live process is running are its own.
+    const queued = service.database.listRuns()
+      .filter((r) => r.status === 'queued' || (r.status === 'running' && r.owner === PROCESS_OWNER))
+      .map((r) => r.id);
     const { runIds: resumed } = await service.resumeInterrupted({});
     const runIds = [...new Set([...queued, ...resumed])].sort((a, b) => a - b);
     if (!runIds.length) {
