@@ -6,29 +6,13 @@ import { ProblemSchema, SCHEMES_FOR_PROBLEM, SetupSchema, parseSetup, sweepableP
 import { SchemeSchema } from '../../../src/schemes/schema';
 import type { SetupIssue } from '../../../src/setup/issues';
 import { describeSchema } from './schemaForm';
+import { prettyJson } from './prettyJson';
 import { toLabError } from '../api/errors';
 import { useLabStore } from '../stores/lab';
 
 export type Draft = Record<string, unknown>;
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
-
-const isFlat = (v: unknown[]): boolean => v.every((x) => x === null || typeof x !== 'object');
-
-/** JSON with objects indented and number lists / small matrices on one line each, as one would write a setup file. */
-export function prettyJson(v: unknown, indent = ''): string {
-  const inner = `${indent}  `;
-  if (Array.isArray(v)) {
-    if (isFlat(v)) return `[${v.map((x) => JSON.stringify(x)).join(', ')}]`;
-    return `[\n${v.map((x) => inner + prettyJson(x, inner)).join(',\n')}\n${indent}]`;
-  }
-  if (v && typeof v === 'object') {
-    const entries = Object.entries(v).filter(([, x]) => x !== undefined);
-    if (!entries.length) return '{}';
-    return `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${prettyJson(x, inner)}`).join(',\n')}\n${indent}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
-}
 
 export const BLANK_SETUP: Draft = {
   name: 'New setup',
