@@ -304,13 +304,64 @@ export function networkSimplex(a: Float64Array, b: Float64Array, C: Float64Array
     return best;
   };
 
+  // Candidate arcs: the K cheapest columns of every row. Most entering arcs of geometric problems are short, so
+  // pricing sweeps these first and falls back to the full block search only when none is eligible; optimality is
+  // still declared by a full search that finds no negative reduced cost.
+  const K = nArcs >= 65536 && m > 64 ? 24 : 0;
+  const cand = K > 0 ? nearestColumns(C, n, m, K) : new Int32Array(0);
+  // Their costs, stored contiguously: gathering C[i, cand] at random columns would miss the cache on every access.
+  const candCost = new Float64Array(cand.length);
+  for (let i = 0; i < n; i++) for (let t = 0; t < K; t++) candCost[i * K + t] = C[i * m + cand[i * K + t]];
+  const candBlock = Math.max(10, Math.ceil(Math.sqrt(n * K)));
+  let candI = 0;
+  let candT = 0;
+  const findCandidateArc = (): number => {
+    let min = -tol;
+    let best = -1;
+    let cnt = candBlock;
+    let i = candI;
+    let t = candT;
+    let scanned = 0;
+    const total = n * K;
+    while (scanned < total) {
+      const row = i * m;
+      const piI = pi[i];
+      const base = i * K;
+      const tEnd = Math.min(K, t + cnt);
+      for (let tt = t; tt < tEnd; tt++) {
+        const j = cand[base + tt];
+        const rc = candCost[base + tt] + piI - piD[j];
+        if (rc < min) {
+          min = rc;
+          best = row + j;
+        }
+      }
+      const len = tEnd - t;
+      scanned += len;
+      cnt -= len;
+      t = tEnd;
+      if (t === K) {
+        t = 0;
+        i = i + 1 === n ? 0 : i + 1;
+      }
+      if (cnt === 0) {
+        if (best >= 0) break;
+        cnt = candBlock;
+      }
+    }
+    candI = i;
+    candT = t;
+    return best;
+  };
+
   let status: 'optimal' | 'max_iter_reached' = 'optimal';
   for (;;) {
     if (iterations >= maxIter) {
       status = 'max_iter_reached';
       break;
     }
-    const e = findEnteringArc();
+    let e = K > 0 ? findCandidateArc() : -1;
+    if (e < 0) e = findEnteringArc();
     if (e < 0) break;
     inArc = e;
     pivot();
@@ -352,4 +403,48 @@ export function networkSimplex(a: Float64Array, b: Float64Array, C: Float64Array
   for (let i = 0; i < n; i++) f[i] = -pi[i];
   for (let j = 0; j < m; j++) g[j] = piD[j];
   return { status, iterations, rows: r2, cols: c2, masses: m2, f, g, artificialMass };
+}
+
+/** For each row of the n x m matrix C, the columns of its k smallest entries (unordered), via a bounded max-heap. */
+function nearestColumns(C: Float64Array, n: number, m: number, k: number): Int32Array {
+  const out = new Int32Array(n * k);
+  const hv = new Float64Array(k);
+  const hj = new Int32Array(k);
+  for (let i = 0; i < n; i++) {
+    const row = i * m;
+    let size = 0;
+    for (let j = 0; j < m; j++) {
+      const c = C[row + j];
+      if (size < k) {
+        // Sift up.
+        let p = size++;
+        while (p > 0) {
+          const q = (p - 1) >> 1;
+          if (hv[q] >= c) break;
+          hv[p] = hv[q];
+          hj[p] = hj[q];
+          p = q;
+        }
+        hv[p] = c;
+        hj[p] = j;
+      } else if (c < hv[0]) {
+        // Replace the largest and sift down.
+        let p = 0;
+        for (;;) {
+          const l = 2 * p + 1;
+          if (l >= k) break;
+          const r = l + 1;
+          const q = r < k && hv[r] > hv[l] ? r : l;
+          if (hv[q] <= c) break;
+          hv[p] = hv[q];
+          hj[p] = hj[q];
+          p = q;
+        }
+        hv[p] = c;
+        hj[p] = j;
+      }
+    }
+    for (let t = 0; t < k; t++) out[i * k + t] = hj[t];
+  }
+  return out;
 }
