@@ -4,6 +4,7 @@
 import { computed, onBeforeUnmount, ref, shallowRef, watch } from 'vue';
 import type { LabEvent, RunDetail } from '../../../src/api';
 import { useLabStore } from '../stores/lab';
+import { useRunsStore } from '../stores/runs';
 import { useRoute } from './useRoute';
 import { errorText } from '../api/errors';
 
@@ -29,6 +30,7 @@ const parseIds = (s: string | undefined): number[] => [...new Set((s ?? '').spli
 
 export function useCompare() {
   const lab = useLabStore();
+  const runsStore = useRunsStore();
   const { query, replaceQuery } = useRoute();
 
   const runIds = computed(() => parseIds(query.value.runs));
@@ -72,22 +74,37 @@ export function useCompare() {
   const setXMode = (x: XMode) => setQuery({ x: x === 'wall' ? 'wall' : undefined });
   const setLogY = (on: boolean) => setQuery({ log: on === LOG_BY_DEFAULT.has(metric.value) ? undefined : on ? '1' : '0' });
 
+  /**
+   * Metric names of the runs: the keys of each run's final values (from the shared runs list, one request for all),
+   * and getRun for runs without stored metrics yet or unknown to the list.
+   */
   async function ensureDetails(ids: number[]): Promise<void> {
-    const missing = ids.filter((id) => !details.value.has(id));
+    await runsStore.init();
+    const n = new Map(namesByRun.value);
+    const missing: number[] = [];
+    for (const id of ids) {
+      const keys = Object.keys(runsStore.get(id)?.final ?? {});
+      if (keys.length) n.set(id, new Set([...(n.get(id) ?? []), ...keys]));
+      else if (!details.value.has(id)) missing.push(id);
+    }
+    namesByRun.value = n;
     if (!missing.length) return;
     const got = await Promise.all(missing.map((id) => lab.client.getRun({ id }).catch(() => undefined)));
     const d = new Map(details.value);
-    const n = new Map(namesByRun.value);
+    const n2 = new Map(namesByRun.value);
     got.forEach((r, i) => {
       if (!r) return;
       d.set(missing[i], r);
-      n.set(missing[i], new Set([...(n.get(missing[i]) ?? []), ...r.metricNames]));
+      n2.set(missing[i], new Set([...(n2.get(missing[i]) ?? []), ...r.metricNames]));
     });
     details.value = d;
-    namesByRun.value = n;
+    namesByRun.value = n2;
     const lost = missing.filter((id) => !d.has(id));
     if (lost.length) error.value = `Run${lost.length === 1 ? '' : 's'} ${lost.map((i) => `#${i}`).join(', ')} not found (deleted?); remove ${lost.length === 1 ? 'it' : 'them'} from the selection.`;
   }
+
+  /** Runs of the selection the lab knows (listed, or found by getRun). */
+  const isKnown = (id: number) => runsStore.get(id) !== undefined || details.value.has(id);
 
   let measuring = false;
   let measuringFull = false;
@@ -150,7 +167,7 @@ export function useCompare() {
       const [, early] = await Promise.all([ensureDetails(ids), preview]);
       if (stale()) return;
       const m = metric.value;
-      const known = ids.filter((r) => details.value.has(r));
+      const known = ids.filter(isKnown);
       if (m && known.length) {
         const wanted = requestsFor(m, known);
         if (early && m === guess) {

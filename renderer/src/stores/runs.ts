@@ -66,13 +66,15 @@ export const useRunsStore = defineStore('runs', () => {
     }
   }
 
-  let started = false;
-  async function init(): Promise<void> {
-    if (started) return;
-    started = true;
-    lab.client.onEvent(onEvent);
-    lab.client.onReconnect(() => void refresh());
-    await refresh();
+  let started: Promise<void> | undefined;
+  /** Subscribes and loads the runs once; every caller waits for the same first load. */
+  function init(): Promise<void> {
+    started ??= (async () => {
+      lab.client.onEvent(onEvent);
+      lab.client.onReconnect(() => void refresh());
+      await refresh();
+    })();
+    return started;
   }
 
   const get = (id: number): RunRow | undefined => byId.value.get(id);
