@@ -33,8 +33,29 @@ export interface ChartInput {
 type Pair = [number, number];
 
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
-/** The power of ten below/above v (undefined lets ECharts choose, e.g. without data). */
-const decade = (v: number, round: (x: number) => number): number | undefined => (v > 0 && Number.isFinite(v) ? 10 ** round(Math.log10(v)) : undefined);
+/**
+ * Log axis over whole decades with a tick every `step` decades, the ends on ticks (ECharts alone rounds to
+ * 10-decade steps and labels an end that is off the ticks).
+ */
+export function logAxisRange(series: readonly { data: Pair[] }[]): { min: number; max: number; interval: number } | undefined {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of series) for (const p of s.data) {
+    if (p[1] > 0) {
+      if (p[1] < lo) lo = p[1];
+      if (p[1] > hi) hi = p[1];
+    }
+  }
+  if (!(lo <= hi)) return undefined;
+  let a = Math.floor(Math.log10(lo));
+  let b = Math.ceil(Math.log10(hi));
+  if (a === b) b++;
+  const span = b - a;
+  const step = span <= 8 ? 1 : span <= 16 ? 2 : span <= 40 ? 5 : 10;
+  a = Math.floor(a / step) * step;
+  b = Math.ceil(b / step) * step;
+  return { min: 10 ** a, max: 10 ** b, interval: step };
+}
 
 /** Axis labels: powers of ten as 1e-6, other values with 4 significant digits. */
 const axisLabel = (v: number): string => {
@@ -165,10 +186,7 @@ export function useCompareChart(el: Ref<HTMLElement | null>, input: ChartInput) 
           nameLocation: 'middle',
           nameGap: 48,
           scale: true,
-          // Log axis: whole decades around the data (ECharts would otherwise round to 10-decade steps).
-          ...(input.logY.value
-            ? { min: (v: { min: number }) => decade(v.min, Math.floor), max: (v: { max: number }) => decade(v.max, Math.ceil) }
-            : {}),
+          ...(input.logY.value ? logAxisRange(series as { data: Pair[] }[]) ?? {} : {}),
           axisLabel: { formatter: axisLabel },
           splitLine: { lineStyle: { color: '#eef0f3' } },
           minorSplitLine: { show: false },
