@@ -1,6 +1,6 @@
 // The setup editor's state and actions: a draft validated by parseSetup as the user types (the same function
 // the service uses), the generated form descriptions, JSON view, presets, save and queue.
-import { computed, ref, shallowRef } from 'vue';
+import { computed, onBeforeUnmount, ref, shallowRef, watch } from 'vue';
 import type { Preset, SetupRecord } from '../../../src/api';
 import { ProblemSchema, SCHEMES_FOR_PROBLEM, SetupSchema, parseSetup, sweepablePaths, type Setup } from '../../../src/setup/schema';
 import { SchemeSchema } from '../../../src/schemes/schema';
@@ -13,6 +13,29 @@ import { useLabStore } from '../stores/lab';
 export type Draft = Record<string, unknown>;
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+/** Number of leaf values in a draft, counted up to `limit` (a cheap size estimate). */
+export function leafCount(v: unknown, limit = Infinity): number {
+  if (Array.isArray(v)) {
+    let n = 0;
+    for (const x of v) {
+      n += x !== null && typeof x === 'object' ? leafCount(x, limit - n) : 1;
+      if (n >= limit) return n;
+    }
+    return n;
+  }
+  if (v && typeof v === 'object') {
+    let n = 0;
+    for (const x of Object.values(v)) {
+      n += leafCount(x, limit - n);
+      if (n >= limit) return n;
+    }
+    return n;
+  }
+  return 1;
+}
+/** Above this many values (e.g. a dense 300 x 300 covariance) validation waits for a typing pause and the JSON view is off. */
+export const LARGE_DRAFT = 50_000;
 
 export const BLANK_SETUP: Draft = {
   name: 'New setup',
@@ -47,7 +70,16 @@ export function useSetupEditor() {
   /** Issues the server reported on the last save (normally the same as the client-side ones). */
   const serverIssues = shallowRef<SetupIssue[]>([]);
 
-  const parsed = computed(() => parseSetup(draft.value));
+  // Validation as the user types; large drafts (dense covariances cost O(d^3) to check) wait for a pause.
+  const parsed = shallowRef(parseSetup(draft.value));
+  const large = computed(() => leafCount(draft.value, LARGE_DRAFT) >= LARGE_DRAFT);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  watch(draft, (d) => {
+    clearTimeout(timer);
+    if (large.value) timer = setTimeout(() => (parsed.value = parseSetup(d)), 400);
+    else parsed.value = parseSetup(d);
+  });
+  onBeforeUnmount(() => clearTimeout(timer));
   const issues = computed<SetupIssue[]>(() => (parsed.value.ok ? serverIssues.value : parsed.value.issues));
   const runCount = computed(() => (parsed.value.ok ? parsed.value.value.runs.length : 0));
   const dirty = computed(() => JSON.stringify(draft.value) !== savedJson.value);
@@ -93,7 +125,7 @@ export function useSetupEditor() {
   };
 
   // JSON view: editable; applied only when it parses.
-  const jsonText = computed(() => prettyJson(draft.value));
+  const jsonText = computed(() => (large.value ? '' : prettyJson(draft.value)));
   const jsonError = ref('');
   function applyJson(text: string) {
     try {
@@ -159,7 +191,7 @@ export function useSetupEditor() {
   }
 
   return {
-    forms, draft, editingId, fromPreset, busy, notice, issues, runCount, dirty, paths, allowedSchemes, parsed,
+    forms, draft, editingId, fromPreset, large, busy, notice, issues, runCount, dirty, paths, allowedSchemes, parsed,
     setField, loadRecord, loadPreset, newSetup, jsonText, jsonError, applyJson, save, queue, remove,
   };
 }
