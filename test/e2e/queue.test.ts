@@ -31,7 +31,7 @@ const row = (id: number) => `[data-testid=queue-table] tr[data-run-id="${id}"]`;
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   let first: LabServer;
-  [first, chromium] = await Promise.all([startServer({ workers: 2 }), launchChromium({ width: 1280, height: 720 })]);
+  [first, chromium] = await Promise.all([startServer({ workers: 1 }), launchChromium({ width: 1280, height: 720 })]);
   servers.push(first);
   page = await chromium.context.newPage();
 });
@@ -54,12 +54,15 @@ describe('Queue view', () => {
     expect(await page.locator(`${row(runIds[0])} [role=progressbar]`).getAttribute('aria-valuemax')).toBe('100000');
     await page.screenshot({ path: path.join(ARTIFACTS, 'e2e-queue-running.png') });
 
+    // One worker: the second run waits in the queue until the first is cancelled.
+    expect(await page.locator(`${row(runIds[1])}`).getAttribute('data-status')).toBe('queued');
     await page.click(`${row(runIds[0])} button:has-text("Cancel")`);
     await page.waitForSelector(`${row(runIds[0])}[data-status=cancelled]`, { timeout: 10_000 });
+    await page.waitForSelector(`${row(runIds[1])}[data-status=running]`, { timeout: 10_000 });
 
     // Stop the server while run 2 is running: it becomes "interrupted"; a new server on the same file offers to resume it.
     expect(await server.stop()).toBe(0);
-    const again = await startServer({ workers: 2, dir: server.dir });
+    const again = await startServer({ workers: 1, dir: server.dir });
     servers.push(again);
     await page.goto(`${again.url}#/queue`);
     await page.waitForSelector(`${row(runIds[1])}[data-status=interrupted]`);
