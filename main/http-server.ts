@@ -139,7 +139,9 @@ export async function startLabHttpServer(api: LabApiWithEvents, opts: LabHttpSer
 
   async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
-    if (!tokenMatches(tokenBuf, bearer ?? url.searchParams.get('token'))) {
+    // The query form exists for EventSource, which cannot set headers; calls must use the header.
+    const fromQuery = url.pathname === HTTP_EVENTS_ROUTE ? url.searchParams.get('token') : null;
+    if (!tokenMatches(tokenBuf, bearer ?? fromQuery)) {
       sendError(res, 401, 'unauthorized', 'missing or wrong access token: open the URL printed by `npm run serve` (it ends in ?token=...)');
       return;
     }

@@ -38,6 +38,8 @@ describe('browser-mode server', () => {
     const wrong = await fetch(`${server.origin}/api/info`, { method: 'POST', body: '{}', headers: { Authorization: `Bearer ${'0'.repeat(64)}` } });
     expect(wrong.status).toBe(401);
     expect((await fetch(`${server.origin}/api/events`)).status).toBe(401);
+    // ?token= is for the event stream only; calls need the header.
+    expect((await fetch(`${server.origin}/api/info?token=${server.token}`, { method: 'POST', body: '{}' })).status).toBe(401);
     const ok = await fetch(`${server.origin}/api/info`, { method: 'POST', body: '{}', headers: { Authorization: `Bearer ${server.token}` } });
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { dbPath: string }).dbPath).toBe(server.dbPath);
