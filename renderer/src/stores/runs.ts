@@ -15,10 +15,12 @@ export const useRunsStore = defineStore('runs', () => {
   const loaded = shallowRef(false);
   const list = computed(() => [...byId.value.values()].sort((a, b) => b.id - a.id));
 
-  const pending: LabEvent[] = [];
-  let frame = 0;
+  /** Events waiting for the next frame; metric batches are reduced to their last row on arrival. */
+  type Pending = { type: 'run'; run: RunSummary } | { type: 'progress'; runId: number; last: number; final: Record<string, number> };
+  const pending: Pending[] = [];
+  let scheduled = false;
 
-  function apply(e: LabEvent) {
+  function apply(e: Pending) {
     const map = byId.value;
     if (e.type === 'run') {
       const prev = map.get(e.run.id);
@@ -29,31 +31,37 @@ export const useRunsStore = defineStore('runs', () => {
         next.final = prev.final;
       }
       map.set(e.run.id, next);
-    } else if (e.type === 'metrics') {
+    } else {
       const run = map.get(e.runId);
-      const rows = e.iterations.length;
-      if (!run || rows === 0) return;
-      const last = e.iterations[rows - 1];
-      if (last < run.lastIteration) return;
-      const m = e.names.length;
-      const final = { ...run.final };
-      e.names.forEach((name, j) => {
-        final[name] = e.values[(rows - 1) * m + j];
-      });
-      map.set(e.runId, { ...run, lastIteration: last, final, status: run.status === 'queued' ? 'running' : run.status });
+      if (!run || e.last < run.lastIteration) return;
+      map.set(e.runId, { ...run, lastIteration: e.last, final: { ...run.final, ...e.final }, status: run.status === 'queued' ? 'running' : run.status });
     }
   }
 
   function flush() {
-    frame = 0;
+    scheduled = false;
     for (const e of pending.splice(0)) apply(e);
     triggerRef(byId);
   }
 
   function onEvent(e: LabEvent) {
     if (e.type === 'setups') return;
-    pending.push(e);
-    if (!frame) frame = requestAnimationFrame(flush);
+    if (e.type === 'run') pending.push({ type: 'run', run: e.run });
+    else {
+      const rows = e.iterations.length;
+      if (rows === 0) return;
+      const m = e.names.length;
+      const final: Record<string, number> = {};
+      e.names.forEach((name, j) => {
+        final[name] = e.values[(rows - 1) * m + j];
+      });
+      pending.push({ type: 'progress', runId: e.runId, last: e.iterations[rows - 1], final });
+    }
+    if (scheduled) return;
+    scheduled = true;
+    // Animation frames stop in a hidden tab; a timer keeps the list current there.
+    if (document.hidden) setTimeout(flush, 500);
+    else requestAnimationFrame(flush);
   }
 
   async function refresh(): Promise<void> {
