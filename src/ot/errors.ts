@@ -145,7 +145,8 @@ export function toCostMatrix(value: unknown, rows: number, cols: number, field =
     data = new Float64Array(rows * cols);
     for (let i = 0; i < rows; i++) {
       const r = value[i];
-      if (!Array.isArray(r) || r.length !== cols) throw new OtInputError(`${field}[${i}]`, `expected a row of ${cols} numbers, got ${Array.isArray(r) ? r.length : typeof r}`);
+      if (!Array.isArray(r)) throw new OtInputError(`${field}[${i}]`, `expected a row of ${cols} numbers, got ${typeof r}`);
+      if (r.length !== cols) throw new OtInputError(field, `expected a ${rows} x ${cols} matrix, row ${i} has ${r.length} entries`);
       for (let j = 0; j < cols; j++) {
         const v = r[j];
         if (typeof v !== 'number') throw new OtInputError(`${field}[${i}][${j}]`, `cost must be a finite number, got ${show(v)}`);

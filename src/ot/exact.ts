@@ -137,7 +137,7 @@ export function solveExact(a: Float64Array, b: Float64Array, C: Float64Array, n:
     value += out.masses[k] * C[rows[k] * m + cols[k]];
   }
   const f = new Float64Array(n).fill(NaN);
-  const g = new Float64Array(m).fill(Infinity); // pruned columns are ignored by the first c-transform
+  const g = new Float64Array(m).fill(NaN); // pruned columns: NaN fails every comparison, so the first c-transform skips them
   for (let i = 0; i < nr; i++) f[keepA[i]] = out.f[i];
   for (let j = 0; j < mr; j++) g[keepB[j]] = out.g[j];
   return finish(a, b, C, n, m, value, rows, cols, out.masses, f, g, out.status, out.iterations, 'network-simplex');

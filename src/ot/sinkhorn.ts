@@ -30,6 +30,12 @@ export interface SinkhornOptions {
    * false reproduces POT's iterates exactly.
    */
   readonly overrelax?: boolean;
+  /**
+   * When Sinkhorn stalls (linear rate above 0.9995 per iteration) on a problem with min(n, m) <= 400, finish with
+   * damped Newton steps on the dual (Brauer, Clason, Lorenz & Wirth 2017, "A Sinkhorn-Newton method for entropic
+   * optimal transport"), which converge quadratically. Default true; iterations then count Newton steps too.
+   */
+  readonly newton?: boolean;
   /** Return the dense plan (n x m row-major). Default false. */
   readonly returnPlan?: boolean;
   /** Warm start: potentials (f, g) in cost units, e.g. from a previous solve. */
@@ -159,13 +165,17 @@ export function solveSinkhorn(a: Float64Array, b: Float64Array, C: Float64Array,
   const errors: number[] = [];
   let iterations = 0;
   let state: { converged: boolean; numerical: boolean } = { converged: false, numerical: false };
+  let stalled = false;
+  // Newton polishing is available when the dense m x m (or n x n) Schur complement is cheap.
+  const newtonOk = (options.newton ?? true) && Math.min(nr, mr) <= 400 && nr * mr <= 400_000;
   let scalings: { K: Float64Array; u: Float64Array; v: Float64Array } | null = null;
 
   if (method === 'kernel') {
-    const k = kernelSinkhorn(ar, br, Cr, nr, mr, reg, tol, maxIter, checkEvery, options.overrelax ?? true, f, g, hasInit, errors);
+    const k = kernelSinkhorn(ar, br, Cr, nr, mr, reg, tol, maxIter, checkEvery, options.overrelax ?? true, f, g, hasInit, errors, newtonOk);
     iterations += k.iterations;
     state = k;
-    if (!k.numerical) scalings = k;
+    if (!k.numerical && !k.stalled) scalings = k;
+    stalled = k.stalled;
     if (k.numerical && requested === 'auto') {
       // Underflow or overflow of the scalings: restart in the log domain from the last finite potentials.
       method = 'log';
@@ -185,9 +195,16 @@ export function solveSinkhorn(a: Float64Array, b: Float64Array, C: Float64Array,
         eps = Math.max(reg, eps / 2);
       }
     }
-    const s = logSinkhorn(ar, br, Cr, nr, mr, reg, tol, Math.max(1, maxIter - iterations), checkEvery, f, g, errors);
+    const s = logSinkhorn(ar, br, Cr, nr, mr, reg, tol, Math.max(1, maxIter - iterations), checkEvery, f, g, errors, newtonOk);
     iterations += s.iterations;
     state = s;
+    stalled = s.stalled;
+  }
+  if (stalled) {
+    // Sinkhorn contracts too slowly (rate close to 1): finish with Newton steps on the dual (small problems only).
+    const nt = newtonPolish(ar, br, Cr, nr, mr, reg, tol, f, g, errors);
+    iterations += nt.steps;
+    state = { converged: nt.converged, numerical: false };
   }
 
   // Final pass: value, marginals, optional plan.
@@ -262,7 +279,8 @@ function subMatrix(C: Float64Array, m: number, rows: Int32Array, cols: Int32Arra
 function kernelSinkhorn(
   a: Float64Array, b: Float64Array, C: Float64Array, n: number, m: number, reg: number, tol: number, maxIter: number,
   checkEvery: number, overrelax: boolean, f: Float64Array, g: Float64Array, warm: boolean, errors: number[],
-): { converged: boolean; numerical: boolean; iterations: number; K: Float64Array; u: Float64Array; v: Float64Array } {
+  stallBreak: boolean,
+): { converged: boolean; numerical: boolean; stalled: boolean; iterations: number; K: Float64Array; u: Float64Array; v: Float64Array } {
   const K = new Float64Array(n * m);
   const ir = 1 / reg;
   for (let k = 0; k < K.length; k++) K[k] = Math.exp(-C[k] * ir);
@@ -282,10 +300,14 @@ function kernelSinkhorn(
   }
   let converged = false;
   let numerical = false;
+  let stalled = false;
+  const firstCheck = errors.length;
   let it = 0;
   let w = 1;
   let lastErr = Infinity;
-  let allowRelax = overrelax;
+  let bestErr = Infinity;
+  let cooldown = 0;
+  const allowRelax = overrelax;
   const uPrev = new Float64Array(n);
   const vPrev = new Float64Array(m);
   const sv = new Float64Array(n); // (K v)_i of the last pass
@@ -320,20 +342,32 @@ function kernelSinkhorn(
         break;
       }
       if (allowRelax) {
-        if (w !== 1 && !(e < lastErr)) {
-          w = 1; // not contracting: back to plain Sinkhorn for good
-          allowRelax = false;
-        } else if (w === 1 && e < lastErr && it > checkEvery) {
+        if (e > 2 * bestErr && w !== 1) {
+          // Overshooting: halve the excess relaxation and wait a few checks before raising it again.
+          w = 1 + 0.5 * (w - 1);
+          if (w < 1.05) w = 1;
+          cooldown = 5;
+        } else if (cooldown > 0) {
+          cooldown--;
+        } else if (e < lastErr && it > checkEvery) {
+          // Plain Sinkhorn contracts linearly with rate r; the SOR-optimal factor is 2 / (1 + sqrt(1 - r)).
+          // With w > 1 the observed rate is already accelerated, so only raise w from there.
           const rate = Math.pow(e / lastErr, 1 / checkEvery);
-          if (rate < 1) w = Math.min(1.9, 2 / (1 + Math.sqrt(1 - rate)));
+          const target = Math.min(1.95, 2 / (1 + Math.sqrt(1 - rate)));
+          if (w === 1 || target > w) w = target;
         }
+        if (e < bestErr) bestErr = e;
       }
       lastErr = e;
+      if (stallBreak && isStalling(errors, firstCheck, checkEvery)) {
+        stalled = true;
+        break;
+      }
     }
   }
   for (let i = 0; i < n; i++) f[i] = reg * Math.log(u[i]);
   for (let j = 0; j < m; j++) g[j] = reg * Math.log(v[j]);
-  return { converged, numerical, iterations: it, K, u, v };
+  return { converged, numerical, stalled, iterations: it, K, u, v };
 }
 
 /** One Sinkhorn iteration in kernel form (relaxation w). ktu holds K^T u on entry and on exit. False on under/overflow. */
@@ -389,6 +423,164 @@ function kernelPass(K: Float64Array, a: Float64Array, b: Float64Array, n: number
   return !bad;
 }
 
+/** True when the last 20 checks show a per-iteration contraction slower than 0.9995 (thousands of iterations to go). */
+function isStalling(errors: number[], first: number, checkEvery: number): boolean {
+  const k = errors.length;
+  if (k - first < 21) return false;
+  const ratio = errors[k - 1] / errors[k - 21];
+  return !(ratio < Math.pow(0.9995, 20 * checkEvery));
+}
+
+/**
+ * Damped Newton on the dual D(f, g) = <a,f> + <b,g> - reg sum exp((f_i + g_j - C_ij)/reg): solve
+ * [[diag r, P], [P^T, diag c]] (df, dg) = reg (a - r, b - c) through the Schur complement on the smaller side,
+ * then backtrack until the marginal error decreases. Ends with one row update so that rows are exact (as Sinkhorn).
+ */
+function newtonPolish(
+  a: Float64Array, b: Float64Array, C: Float64Array, n: number, m: number, reg: number, tol: number,
+  f: Float64Array, g: Float64Array, errors: number[],
+): { converged: boolean; steps: number } {
+  const ir = 1 / reg;
+  const P = new Float64Array(n * m);
+  const r = new Float64Array(n), c = new Float64Array(m);
+  const ft = new Float64Array(n), gt = new Float64Array(m);
+  const df = new Float64Array(n), dg = new Float64Array(m);
+  const evalAt = (ff: Float64Array, gg: Float64Array): number => {
+    r.fill(0);
+    c.fill(0);
+    for (let i = 0; i < n; i++) {
+      const row = i * m;
+      let s = 0;
+      for (let j = 0; j < m; j++) {
+        const p = Math.exp((ff[i] + gg[j] - C[row + j]) * ir);
+        P[row + j] = p;
+        s += p;
+        c[j] += p;
+      }
+      r[i] = s;
+    }
+    let e = 0;
+    for (let i = 0; i < n; i++) e += (r[i] - a[i]) * (r[i] - a[i]);
+    for (let j = 0; j < m; j++) e += (c[j] - b[j]) * (c[j] - b[j]);
+    return Math.sqrt(e);
+  };
+  let err = evalAt(f, g);
+  let steps = 0;
+  for (; steps < 60; steps++) {
+    if (!(err >= tol)) break;
+    if (!newtonDirection(P, r, c, a, b, n, m, reg, df, dg)) break;
+    let t = 1;
+    let accepted = false;
+    for (let ls = 0; ls < 40; ls++, t *= 0.5) {
+      for (let i = 0; i < n; i++) ft[i] = f[i] + t * df[i];
+      for (let j = 0; j < m; j++) gt[j] = g[j] + t * dg[j];
+      const e2 = evalAt(ft, gt);
+      if (e2 < err) {
+        f.set(ft);
+        g.set(gt);
+        err = e2;
+        accepted = true;
+        break;
+      }
+    }
+    errors.push(err);
+    if (!accepted) {
+      evalAt(f, g);
+      break;
+    }
+  }
+  // Exact rows (f-update), then report the column error as Sinkhorn does.
+  for (let i = 0; i < n; i++) {
+    const row = i * m;
+    let mx = -Infinity;
+    for (let j = 0; j < m; j++) mx = Math.max(mx, g[j] - C[row + j]);
+    let s = 0;
+    for (let j = 0; j < m; j++) s += Math.exp((g[j] - C[row + j] - mx) * ir);
+    f[i] = reg * Math.log(a[i]) - mx - reg * Math.log(s);
+  }
+  evalAt(f, g);
+  let ce = 0;
+  for (let j = 0; j < m; j++) ce += (c[j] - b[j]) * (c[j] - b[j]);
+  ce = Math.sqrt(ce);
+  errors.push(ce);
+  return { converged: ce < tol, steps: steps + 1 };
+}
+
+/** Newton direction through the Schur complement on the g side (or the f side when n < m). False if singular. */
+function newtonDirection(
+  P: Float64Array, r: Float64Array, c: Float64Array, a: Float64Array, b: Float64Array, n: number, m: number, reg: number,
+  df: Float64Array, dg: Float64Array,
+): boolean {
+  const onG = m <= n;
+  const k = onG ? m : n; // size of the Schur system
+  const S = new Float64Array(k * k);
+  const rhs = new Float64Array(k);
+  // Entry accessor for the plan seen from the eliminated side: E(p, q) with p over the eliminated index.
+  const ne = onG ? n : m;
+  const E = (p: number, q: number): number => (onG ? P[p * m + q] : P[q * m + p]);
+  const dElim = onG ? r : c, dKeep = onG ? c : r;
+  const gElim = onG ? a : b, gKeep = onG ? b : a;
+  for (let q = 0; q < k; q++) {
+    S[q * k + q] = dKeep[q];
+    rhs[q] = reg * (gKeep[q] - dKeep[q]);
+  }
+  for (let p = 0; p < ne; p++) {
+    const inv = 1 / dElim[p];
+    const re = reg * (gElim[p] - dElim[p]) * inv;
+    for (let q = 0; q < k; q++) {
+      const epq = E(p, q);
+      if (epq === 0) continue;
+      rhs[q] -= epq * re;
+      const w = epq * inv;
+      for (let q2 = 0; q2 < k; q2++) S[q * k + q2] -= w * E(p, q2);
+    }
+  }
+  // The Schur matrix is singular along the constant vector (potentials are defined up to f + t, g - t);
+  // adding its mean diagonal times 1 1^T / k fixes that gauge without changing the solution.
+  let tr = 0;
+  for (let q = 0; q < k; q++) tr += S[q * k + q];
+  const shift = tr / k / k;
+  for (let q = 0; q < k * k; q++) S[q] += shift;
+  const x = solveSpd(S, rhs, k);
+  if (x === null) return false;
+  const dk = onG ? dg : df, de = onG ? df : dg;
+  dk.set(x);
+  for (let p = 0; p < ne; p++) {
+    let s = reg * (gElim[p] - dElim[p]);
+    for (let q = 0; q < k; q++) s -= E(p, q) * x[q];
+    de[p] = s / dElim[p];
+  }
+  return true;
+}
+
+/** Solves S x = y for symmetric positive definite S (k x k, overwritten) by Cholesky; null if not positive definite. */
+function solveSpd(S: Float64Array, y: Float64Array, k: number): Float64Array | null {
+  for (let j = 0; j < k; j++) {
+    let d = S[j * k + j];
+    for (let t = 0; t < j; t++) d -= S[j * k + t] * S[j * k + t];
+    if (!(d > 0)) return null;
+    const l = Math.sqrt(d);
+    S[j * k + j] = l;
+    for (let i = j + 1; i < k; i++) {
+      let s = S[i * k + j];
+      for (let t = 0; t < j; t++) s -= S[i * k + t] * S[j * k + t];
+      S[i * k + j] = s / l;
+    }
+  }
+  const x = Float64Array.from(y);
+  for (let i = 0; i < k; i++) {
+    let s = x[i];
+    for (let t = 0; t < i; t++) s -= S[i * k + t] * x[t];
+    x[i] = s / S[i * k + i];
+  }
+  for (let i = k - 1; i >= 0; i--) {
+    let s = x[i];
+    for (let t = i + 1; t < k; t++) s -= S[t * k + i] * x[t];
+    x[i] = s / S[i * k + i];
+  }
+  return x;
+}
+
 /** Column log-sum-exp L_j = log sum_i exp((f_i - C_ij) / reg), one row-major pass with a running max per column. */
 function columnLse(C: Float64Array, n: number, m: number, ir: number, f: Float64Array, mx: Float64Array, acc: Float64Array): void {
   mx.fill(-Infinity);
@@ -413,9 +605,11 @@ function columnLse(C: Float64Array, n: number, m: number, ir: number, f: Float64
 /** Log-domain iterations on (f, g) in place (stable for any reg > 0). */
 function logSinkhorn(
   a: Float64Array, b: Float64Array, C: Float64Array, n: number, m: number, reg: number, tol: number, maxIter: number,
-  checkEvery: number, f: Float64Array, g: Float64Array, errors: number[],
-): { converged: boolean; numerical: boolean; iterations: number } {
+  checkEvery: number, f: Float64Array, g: Float64Array, errors: number[], stallBreak = false,
+): { converged: boolean; numerical: boolean; stalled: boolean; iterations: number } {
   const ir = 1 / reg;
+  const firstCheck = errors.length;
+  let stalled = false;
   const loga = new Float64Array(n);
   const logb = new Float64Array(m);
   for (let i = 0; i < n; i++) loga[i] = Math.log(a[i]);
@@ -439,6 +633,10 @@ function logSinkhorn(
         converged = true;
         break;
       }
+      if (stallBreak && isStalling(errors, firstCheck, checkEvery)) {
+        stalled = true;
+        break;
+      }
     }
     if (it >= maxIter) break;
     for (let j = 0; j < m; j++) g[j] = reg * (logb[j] - L[j]);
@@ -455,7 +653,7 @@ function logSinkhorn(
     }
     it++;
   }
-  return { converged, numerical: false, iterations: it };
+  return { converged, numerical: false, stalled, iterations: it };
 }
 
 /** One pass over P_ij = exp((f_i + g_j - C_ij) / reg): <P,C>, regularized cost, marginal errors, optional plan. */
