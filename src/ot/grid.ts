@@ -322,7 +322,7 @@ export function gridSinkhorn(a: ArrayLike<number>, b: ArrayLike<number>, kernel:
   checkSameMass(wa, wb);
   const tol = options.tol ?? 1e-9;
   const maxIter = options.maxIter ?? 10000;
-  const checkEvery = options.checkEvery ?? 10;
+  const checkEvery = options.checkEvery ?? 1;
   if (!(tol >= 0)) throw new OtInputError('tol', `must be >= 0, got ${tol}`);
   if (!(maxIter >= 1) || !Number.isInteger(maxIter)) throw new OtInputError('maxIter', `must be an integer >= 1, got ${maxIter}`);
   if (!(checkEvery >= 1) || !Number.isInteger(checkEvery)) throw new OtInputError('checkEvery', `must be an integer >= 1, got ${checkEvery}`);
