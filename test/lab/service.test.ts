@@ -190,6 +190,20 @@ describe('LabService', () => {
     });
   });
 
+  it('stores every row of a fast run under tight flow control (one batch in flight)', async () => {
+    await withService(async (service) => {
+      const saved = await service.saveSetup({ setup: gaussianSetup({ d: 1, iterations: 20_000, seeds: [0, 1] }) });
+      const { runIds } = await service.queueSetup({ setupId: saved.id });
+      await service.whenIdle();
+      for (const id of runIds) {
+        expect((await service.getRun({ id })).status).toBe('done');
+        await expectCompleteSeries(service, id, 20_000);
+      }
+      const [wall] = await service.getMetrics({ runIds: [runIds[0]], metric: 'kl' });
+      expect(wall.wallMs.every((t, i) => i === 0 || t >= wall.wallMs[i - 1])).toBe(true);
+    }, { maxUnackedBatches: 1, batchRows: 64 });
+  });
+
   it('validates inputs and setups at the boundary', async () => {
     await withService(async (service) => {
       await expect(service.saveSetup({ setup: { name: 'x' } })).rejects.toBeInstanceOf(LabError);
