@@ -180,6 +180,8 @@ export function useCompare() {
         }
         if (stale()) return;
       }
+      // Rows that arrived live while the request was in flight are kept.
+      for (const c of next.values()) keepNewerRows(c, curves.value.get(key(c.runId, c.metric)));
       const isThinned = [...next.values()].some((c) => c.values.length >= PREVIEW_POINTS);
       performance.clearMarks('compare:data');
       performance.mark('compare:data');
@@ -195,6 +197,18 @@ export function useCompare() {
     }
   }
 
+  /** Appends to c the rows of old after c's last iteration (live rows that arrived during a request). */
+  function keepNewerRows(c: Curve, old: Curve | undefined): void {
+    if (!old) return;
+    const last = c.iterations.length ? c.iterations[c.iterations.length - 1] : -1;
+    for (let i = 0; i < old.iterations.length; i++) {
+      if (old.iterations[i] <= last) continue;
+      c.iterations.push(old.iterations[i]);
+      c.wallMs.push(old.wallMs[i]);
+      c.values.push(old.values[i]);
+    }
+  }
+
   /** Second round: the full series of every thinned curve; rows that arrived live meanwhile are kept. */
   async function loadFull(id: number, m: string, ids: number[]): Promise<void> {
     const thinnedRuns = (bound: boolean, name: string) => ids.filter((r) => (curves.value.get(key(r, name))?.values.length ?? 0) >= PREVIEW_POINTS && curves.value.get(key(r, name))?.bound === bound);
@@ -204,16 +218,7 @@ export function useCompare() {
       if (id !== loadId.value) return;
       for (const c of full) {
         const k = key(c.runId, c.metric);
-        const old = curves.value.get(k);
-        const last = c.iterations.length ? c.iterations[c.iterations.length - 1] : -1;
-        if (old) {
-          for (let i = 0; i < old.iterations.length; i++) {
-            if (old.iterations[i] <= last) continue;
-            c.iterations.push(old.iterations[i]);
-            c.wallMs.push(old.wallMs[i]);
-            c.values.push(old.values[i]);
-          }
-        }
+        keepNewerRows(c, curves.value.get(k));
         curves.value.set(k, c);
       }
       thinned.value = false;
@@ -273,8 +278,10 @@ export function useCompare() {
       });
       if (changed) bump();
     } else if (e.type === 'run' && runIds.value.includes(e.run.id)) {
+      // A re-queued run starts over (its old metrics are replaced): drop its curves. Progress events may lag
+      // behind metric events, so a smaller lastIteration alone does not mean a restart.
       const c = curves.value.get(key(e.run.id, metric.value));
-      if (c && c.iterations.length && (e.run.status === 'queued' || e.run.lastIteration < c.iterations[c.iterations.length - 1])) {
+      if (c && c.iterations.length && e.run.status === 'queued') {
         for (const [k, v] of curves.value) if (v.runId === e.run.id) curves.value.delete(k);
         bump();
       }
