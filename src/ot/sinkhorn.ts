@@ -3,6 +3,8 @@
 // and stopping rule (2-norm of the column-marginal error, checked every 10 iterations). Sinkhorn divergence:
 // Feydy et al. 2019, "Interpolating between optimal transport and MMD using Sinkhorn divergences".
 import { sqEuclideanCost } from './cost';
+import { createSimdWorkspace } from './simd';
+import type { SimdWorkspace } from './simd';
 import type { CostMatrix, PointCloud, WeightsInput } from './errors';
 import { OtInputError, checkReg, checkSameDim, checkSameMass, toCostMatrix, toPointCloud, toWeights } from './errors';
 
@@ -40,6 +42,8 @@ export interface SinkhornOptions {
    * optimal transport"), which converge quadratically. Default true; iterations then count Newton steps too.
    */
   readonly newton?: boolean;
+  /** Kernel form: use the WebAssembly SIMD kernels when available (default true; false forces plain loops). */
+  readonly simd?: boolean;
   /** Return the dense plan (n x m row-major). Default false. */
   readonly returnPlan?: boolean;
   /** Warm start: potentials (f, g) in cost units, e.g. from a previous solve. */
@@ -146,12 +150,7 @@ export function solveSinkhorn(a: Float64Array, b: Float64Array, C: Float64Array,
   const ar = pruned ? pick(a, ka) : a;
   const br = pruned ? pick(b, kb) : b;
 
-  let cmin = Infinity, cmax = -Infinity;
-  for (let k = 0; k < Cr.length; k++) {
-    const c = Cr[k];
-    if (c < cmin) cmin = c;
-    if (c > cmax) cmax = c;
-  }
+  const [cmin, cmax] = minMax(Cr);
   const range = cmax - cmin;
   const requested = options.method ?? 'auto';
   let method: SinkhornMethod = requested === 'auto' ? (range / reg <= 200 ? 'kernel' : 'log') : requested;
@@ -175,7 +174,7 @@ export function solveSinkhorn(a: Float64Array, b: Float64Array, C: Float64Array,
   let scalings: { K: Float64Array; u: Float64Array; v: Float64Array } | null = null;
 
   if (method === 'kernel') {
-    const k = kernelSinkhorn(ar, br, Cr, nr, mr, reg, tol, maxIter, checkEvery, options.overrelax ?? true, f, g, hasInit, errors, newtonOk);
+    const k = kernelSinkhorn(ar, br, Cr, nr, mr, reg, tol, maxIter, checkEvery, options.overrelax ?? true, f, g, hasInit, errors, newtonOk, cmin, cmax, options.simd ?? true);
     iterations += k.iterations;
     state = k;
     if (!k.numerical && !k.stalled) scalings = k;
@@ -243,6 +242,16 @@ export function solveSinkhorn(a: Float64Array, b: Float64Array, C: Float64Array,
   });
 }
 
+function minMax(C: Float64Array): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  for (let k = 0; k < C.length; k++) {
+    const c = C[k];
+    if (c < lo) lo = c;
+    if (c > hi) hi = c;
+  }
+  return [lo, hi];
+}
+
 function totalOf(w: Float64Array): number {
   let s = 0;
   for (let i = 0; i < w.length; i++) s += w[i];
@@ -283,29 +292,56 @@ function subMatrix(C: Float64Array, m: number, rows: Int32Array, cols: Int32Arra
 function kernelSinkhorn(
   a: Float64Array, b: Float64Array, C: Float64Array, n: number, m: number, reg: number, tol: number, maxIter: number,
   checkEvery: number, overrelax: boolean, f: Float64Array, g: Float64Array, warm: boolean, errors: number[],
-  stallBreak: boolean,
+  stallBreak: boolean, cmin: number, cmax: number, useSimd: boolean,
 ): { converged: boolean; numerical: boolean; stalled: boolean; iterations: number; K: Float64Array; u: Float64Array; v: Float64Array } {
-  const K = new Float64Array(n * m);
   const ir = 1 / reg;
+  // Kernel of the shifted cost C - min C (entries in (0, 1]); the constant is absorbed by u and added back to f.
+  const shift = cmin;
   const u = new Float64Array(n);
-  const v = new Float64Array(m);
-  const ktu = new Float64Array(m);
   if (warm) {
-    for (let i = 0; i < n; i++) u[i] = Math.exp(f[i] * ir);
-    for (let j = 0; j < m; j++) v[j] = Math.exp(g[j] * ir);
+    for (let i = 0; i < n; i++) u[i] = Math.exp((f[i] - shift) * ir);
   } else {
     u.fill(1 / n); // POT's initialization
+  }
+  // WebAssembly SIMD for the matrix sweeps when available (and when exp's argument stays above -708).
+  const simd = useSimd && n * m >= 4096 && (cmax - shift) * ir <= 700 ? createSimdWorkspace(align16(n * m * 8) + align16(m * 8) * 2 + 64) : null;
+  const vOff = align16(n * m * 8), ktuOff = vOff + align16(m * 8), outOff = ktuOff + align16(m * 8);
+  const sv = new Float64Array(n); // (K v)_i of the last pass
+  const K = simd ? new Float64Array(simd.buffer, 0, n * m) : new Float64Array(n * m);
+  const v = simd ? new Float64Array(simd.buffer, vOff, m) : new Float64Array(m);
+  const ktu = simd ? new Float64Array(simd.buffer, ktuOff, m) : new Float64Array(m);
+  if (warm) {
+    for (let j = 0; j < m; j++) v[j] = Math.exp(g[j] * ir);
+  } else {
     v.fill(1 / m);
   }
-  // K = exp(-C / reg) and K^T u in the same sweep.
-  for (let i = 0; i < n; i++) {
-    const row = i * m, ui = u[i];
-    for (let j = 0; j < m; j++) {
-      const kij = Math.exp(-C[row + j] * ir);
-      K[row + j] = kij;
-      ktu[j] += ui * kij;
+  if (simd) {
+    K.set(C);
+    const even = (n * m) & ~1;
+    simd.expInPlace(0, even, -ir, shift * ir);
+    if (even < n * m) K[even] = Math.exp(-(C[even] - shift) * ir);
+    const rowBytes = m * 8, pairs = m >> 1;
+    let i = 0;
+    for (; i + 3 < n; i += 4) simd.axpy4(i * rowBytes, ktuOff, pairs, rowBytes, u[i], u[i + 1], u[i + 2], u[i + 3]);
+    if (m & 1) for (let r = 0; r < i; r++) ktu[m - 1] += u[r] * K[r * m + m - 1];
+    for (; i < n; i++) {
+      const row = i * m, ui = u[i];
+      for (let j = 0; j < m; j++) ktu[j] += ui * K[row + j];
+    }
+  } else {
+    // K = exp(-(C - shift) / reg) and K^T u in the same sweep.
+    for (let i = 0; i < n; i++) {
+      const row = i * m, ui = u[i];
+      for (let j = 0; j < m; j++) {
+        const kij = Math.exp(-(C[row + j] - shift) * ir);
+        K[row + j] = kij;
+        ktu[j] += ui * kij;
+      }
     }
   }
+  const pass = simd
+    ? (w: number): boolean => kernelPassSimd(simd, K, a, b, n, m, u, v, ktu, sv, w, vOff, ktuOff, outOff)
+    : (w: number): boolean => kernelPass(K, a, b, n, m, u, v, ktu, sv, w);
   let converged = false;
   let numerical = false;
   let stalled = false;
@@ -318,11 +354,10 @@ function kernelSinkhorn(
   const allowRelax = overrelax;
   const uPrev = new Float64Array(n);
   const vPrev = new Float64Array(m);
-  const sv = new Float64Array(n); // (K v)_i of the last pass
   while (it < maxIter) {
     uPrev.set(u);
     vPrev.set(v);
-    const ok = kernelPass(K, a, b, n, m, u, v, ktu, sv, w);
+    const ok = pass(w);
     it++;
     if (!ok) {
       numerical = true;
@@ -373,9 +408,75 @@ function kernelSinkhorn(
       }
     }
   }
-  for (let i = 0; i < n; i++) f[i] = reg * Math.log(u[i]);
+  for (let i = 0; i < n; i++) f[i] = reg * Math.log(u[i]) + shift;
   for (let j = 0; j < m; j++) g[j] = reg * Math.log(v[j]);
   return { converged, numerical, stalled, iterations: it, K, u, v };
+}
+
+const align16 = (bytes: number): number => (bytes + 15) & ~15;
+
+/** kernelPass with the four-row dot products and updates in WebAssembly SIMD (same arithmetic up to summation order). */
+function kernelPassSimd(
+  ws: SimdWorkspace, K: Float64Array, a: Float64Array, b: Float64Array, n: number, m: number, u: Float64Array,
+  v: Float64Array, ktu: Float64Array, sv: Float64Array, w: number, vOff: number, ktuOff: number, outOff: number,
+): boolean {
+  let bad = false;
+  for (let j = 0; j < m; j++) {
+    let t = b[j] / ktu[j];
+    if (w !== 1) t = v[j] * Math.pow(t / v[j], w);
+    if (!(t > 0 && t < Infinity)) bad = true;
+    v[j] = t;
+    ktu[j] = 0;
+  }
+  const out = new Float64Array(ws.buffer, outOff, 4);
+  const pairs = m >> 1;
+  const odd = (m & 1) === 1;
+  const rowBytes = m * 8;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    ws.dot4(i * rowBytes, vOff, pairs, rowBytes, outOff);
+    let s0 = out[0], s1 = out[1], s2 = out[2], s3 = out[3];
+    if (odd) {
+      const j = m - 1, vj = v[j];
+      s0 += K[i * m + j] * vj;
+      s1 += K[(i + 1) * m + j] * vj;
+      s2 += K[(i + 2) * m + j] * vj;
+      s3 += K[(i + 3) * m + j] * vj;
+    }
+    let u0 = a[i] / s0, u1 = a[i + 1] / s1, u2 = a[i + 2] / s2, u3 = a[i + 3] / s3;
+    if (w !== 1) {
+      u0 = u[i] * Math.pow(u0 / u[i], w);
+      u1 = u[i + 1] * Math.pow(u1 / u[i + 1], w);
+      u2 = u[i + 2] * Math.pow(u2 / u[i + 2], w);
+      u3 = u[i + 3] * Math.pow(u3 / u[i + 3], w);
+    }
+    if (!(u0 > 0 && u0 < Infinity && u1 > 0 && u1 < Infinity && u2 > 0 && u2 < Infinity && u3 > 0 && u3 < Infinity)) bad = true;
+    u[i] = u0;
+    u[i + 1] = u1;
+    u[i + 2] = u2;
+    u[i + 3] = u3;
+    sv[i] = s0;
+    sv[i + 1] = s1;
+    sv[i + 2] = s2;
+    sv[i + 3] = s3;
+    ws.axpy4(i * rowBytes, ktuOff, pairs, rowBytes, u0, u1, u2, u3);
+    if (odd) {
+      const j = m - 1;
+      ktu[j] += (u0 * K[i * m + j] + u1 * K[(i + 1) * m + j]) + (u2 * K[(i + 2) * m + j] + u3 * K[(i + 3) * m + j]);
+    }
+  }
+  for (; i < n; i++) {
+    const row = i * m;
+    let s = 0;
+    for (let j = 0; j < m; j++) s += K[row + j] * v[j];
+    let ui = a[i] / s;
+    if (w !== 1) ui = u[i] * Math.pow(ui / u[i], w);
+    if (!(ui > 0 && ui < Infinity)) bad = true;
+    u[i] = ui;
+    sv[i] = s;
+    for (let j = 0; j < m; j++) ktu[j] += ui * K[row + j];
+  }
+  return !bad;
 }
 
 /** One Sinkhorn iteration in kernel form (relaxation w). ktu holds K^T u on entry and on exit. False on under/overflow. */

@@ -73,6 +73,27 @@ describe('Sinkhorn', () => {
     }
   });
 
+  it('the WebAssembly SIMD kernels give the same iterates as the plain loops (odd sizes, overrelaxed)', async () => {
+    const { simdAvailable, createSimdWorkspace } = await import('../../src/ot/simd');
+    expect(simdAvailable()).toBe(true); // Node 20 has WebAssembly SIMD; the fallback is tested by simd: false
+    const xs = randomPoints(31, 67, 2), ys = randomPoints(32, 81, 2, 1, 0.3);
+    const med2 = median(costMatrix(xs, ys).flat());
+    for (const f of [0.05, 1]) {
+      const s1 = sinkhornPoints(xs, ys, null, null, { reg: f * med2, tol: 1e-12, method: 'kernel' });
+      const s0 = sinkhornPoints(xs, ys, null, null, { reg: f * med2, tol: 1e-12, method: 'kernel', simd: false });
+      expect(s1.converged && s0.converged).toBe(true);
+      expect(Math.abs(s1.iterations - s0.iterations)).toBeLessThanOrEqual(2);
+      expect(rel(s1.value, s0.value)).toBeLessThan(1e-11);
+    }
+    // exp kernel against Math.exp over the whole range it serves.
+    const ws = createSimdWorkspace(8 * 1000)!;
+    const mem = new Float64Array(ws.buffer, 0, 1000);
+    const args = Array.from({ length: 1000 }, (_, k) => -708 + (708 * k) / 999);
+    mem.set(args);
+    ws.expInPlace(0, 1000, 1, 0);
+    args.forEach((t, k) => expect(rel(mem[k], Math.exp(t))).toBeLessThan(1e-15));
+  });
+
   it('replays POT iterates without overrelaxation: same iteration count as the stopping rule implies', () => {
     const r = sinkhornPoints(x, y, a, b, { reg: 0.5 * med, method: 'kernel', overrelax: false, checkEvery: 10, tol: 1e-9 });
     // Checks happen after iterations 1, 11, 21, ... (POT's ii % 10 == 0).
