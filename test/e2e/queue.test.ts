@@ -54,6 +54,16 @@ describe('Queue view', () => {
     expect(await page.locator(`${row(runIds[0])} [role=progressbar]`).getAttribute('aria-valuemax')).toBe('100000');
     await page.screenshot({ path: path.join(ARTIFACTS, 'e2e-queue-running.png') });
 
+    // The Compare view follows the running run live ('metrics' events append points).
+    await page.goto(`${server.url}#/compare?runs=${runIds[0]}&metric=kl`);
+    await page.waitForFunction(() => Number((document.querySelector('[data-testid=compare-chart]') as HTMLElement | null)?.dataset.drawnId ?? 0) > 0, undefined, { timeout: 15_000 });
+    const points = () => page.evaluate(() => (document.querySelector('[data-testid=compare-chart]') as HTMLElement & { wgfChart: { getOption(): { series: { data: unknown[] }[] } } }).wgfChart.getOption().series[0]?.data.length ?? 0);
+    const before = await points();
+    await expect.poll(points, { timeout: 10_000 }).toBeGreaterThan(before + 2);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'e2e-compare-live.png') });
+    await page.click('[data-testid=tab-queue]');
+    await page.waitForSelector(`${row(runIds[0])}[data-status=running]`);
+
     // One worker: the second run waits in the queue until the first is cancelled.
     expect(await page.locator(`${row(runIds[1])}`).getAttribute('data-status')).toBe('queued');
     await page.click(`${row(runIds[0])} button:has-text("Cancel")`);
