@@ -174,19 +174,17 @@ describe('LabService', () => {
           doneAt = Math.min(doneAt, performance.now());
         }
       });
-      let last = performance.now();
-      let maxGap = 0;
-      const tick = setInterval(() => {
-        const now = performance.now();
-        maxGap = Math.max(maxGap, now - last);
-        last = now;
-      }, 5);
+      // Count timer callbacks that fire while the runs compute. If a run computed on the main thread, no
+      // callback could fire before it finished. (The latency target itself, p99 < 20 ms, is measured in
+      // `npm run bench`, not asserted here: timings are not reliable on a shared machine.)
+      const tickTimes: number[] = [];
+      const tick = setInterval(() => tickTimes.push(performance.now()), 5);
       await service.queueSetup({ setupId: saved.id });
       await service.whenIdle();
       clearInterval(tick);
       expect(metricTimes.filter((t) => t < doneAt).length).toBeGreaterThanOrEqual(3);
-      // Computing on the main thread would stall it for the whole run (~1 s); allow for a busy shared machine.
-      expect(maxGap).toBeLessThan(300);
+      const firstMetrics = metricTimes[0];
+      expect(tickTimes.filter((t) => t > firstMetrics && t < doneAt).length).toBeGreaterThanOrEqual(5);
     });
   });
 
