@@ -138,6 +138,7 @@ export function useCompareChart(el: Ref<HTMLElement | null>, input: ChartInput) 
     const metric = input.metric.value;
     const wall = wallUnit(input.curves.value.values());
     const series = buildSeries(wall.scale);
+    const logRange = input.logY.value ? logAxisRange(series as { data: Pair[] }[]) : undefined;
     const newest = input.readyId.value;
     if (newest > 0 && newest !== drawnLoad) {
       chart.off('finished');
@@ -186,10 +187,12 @@ export function useCompareChart(el: Ref<HTMLElement | null>, input: ChartInput) 
           nameLocation: 'middle',
           nameGap: 48,
           scale: true,
-          ...(input.logY.value ? logAxisRange(series as { data: Pair[] }[]) ?? {} : {}),
+          ...(logRange ?? {}),
+          // Few decades: minor ticks at 2..9 x 10^k help to read values.
+          minorTick: { show: Boolean(logRange && Math.log10(logRange.max / logRange.min) <= 3) },
+          minorSplitLine: { show: Boolean(logRange && Math.log10(logRange.max / logRange.min) <= 3), lineStyle: { color: '#f4f5f7' } },
           axisLabel: { formatter: axisLabel },
           splitLine: { lineStyle: { color: '#eef0f3' } },
-          minorSplitLine: { show: false },
         },
         dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }, { type: 'slider', xAxisIndex: 0, height: 14, bottom: 8, filterMode: 'none', showDataShadow: false }],
         series,
