@@ -37,15 +37,20 @@ function intFlag(name: string, value: string | undefined, min: number, max: numb
 }
 
 async function main(): Promise<void> {
-  let values: { db?: string; port?: string; workers?: string };
+  let values: { db?: string; port?: string; workers?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
-      options: { db: { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' } },
+      options: { db: { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: false,
       strict: true,
     }));
   } catch (err) {
     fail((err as Error).message);
+  }
+  if (values.help) {
+    process.stderr.write('usage: node dist/node/serve.mjs [--db <file>] [--port <n>] [--workers <n>]\n' +
+      `  --db       SQLite file (default: ${defaultDbPath(userDataDir())})\n  --port     port on 127.0.0.1 (default 0: a free port)\n  --workers  runs in parallel (default: the number of CPUs)\n`);
+    process.exit(0);
   }
   const port = intFlag('port', values.port, 0, 65535) ?? 0;
   const workers = intFlag('workers', values.workers, 1, 256);
@@ -55,7 +60,11 @@ async function main(): Promise<void> {
 
   const service = new LabService({ dbPath, workers, workerFile: findWorkerFile(here), appVersion: pkg.version });
   await service.start();
-  const server = await startLabHttpServer(service, { port, staticDir: path.resolve(here, '../renderer'), log });
+  const server = await startLabHttpServer(service, { port, staticDir: path.resolve(here, '../renderer'), log }).catch(async (err: NodeJS.ErrnoException) => {
+    await service.close();
+    if (err.code === 'EADDRINUSE') fail(`port ${port} on 127.0.0.1 is in use; choose another with --port, or --port 0 for a free one`);
+    throw err;
+  });
   log(`database ${dbPath}`);
   process.stdout.write(`WGF Lab browser mode: ${server.url}\n`);
 
