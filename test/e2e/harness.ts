@@ -49,6 +49,10 @@ export async function startServer(opts: { workers?: number; dir?: string; timeou
     err += d;
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A crashed test or benchmark must not leave the server running.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not print its URL within ${opts.timeoutMs ?? 20_000} ms; stderr:\n${err}`)), opts.timeoutMs ?? 20_000);
     const lines = createInterface({ input: child.stdout! });
