@@ -3,6 +3,8 @@
 // and Sinkhorn between densities on one grid with it (kernel form, log-domain fallback).
 import { OtInputError, checkReg, checkSameMass, toWeights } from './errors';
 import type { PointCloud } from './errors';
+import { createSimdWorkspace } from './simd';
+import type { SimdWorkspace } from './simd';
 
 export interface GridSpec {
   /** Cells per axis, 1 to 3 axes, row-major (the last axis is contiguous). */
@@ -129,7 +131,7 @@ export function gibbsGridKernel(grid: GridSpec, reg: number): GibbsGridKernel {
   const sm = new Float64Array(maxInner);
 
   // Applies axis matrices in turn: 'costAxis' replaces the kernel profile of that axis by the cost-weighted one.
-  const run = (x: Float64Array, out: Float64Array, costAxis: number, log: boolean): void => {
+  const runJs = (x: Float64Array, out: Float64Array, costAxis: number, log: boolean): void => {
     let src = x;
     for (let d = 0; d < dims; d++) {
       const dst = d === dims - 1 ? out : d % 2 === 0 ? t1 : t2;
@@ -140,6 +142,33 @@ export function gibbsGridKernel(grid: GridSpec, reg: number): GibbsGridKernel {
       else axisLinear(src, dst, ax, useC ? ax.kc : ax.k, useC ? ax.bandC : ax.band);
       src = dst;
     }
+  };
+
+  // WebAssembly SIMD workspace: the dense last-axis matrices and three field buffers live in its memory.
+  const simd = size >= 1024 ? gridSimd(axes, size) : null;
+  const runLinear = simd
+    ? (x: Float64Array, out: Float64Array, costAxis: number): void => {
+        simd.bufs[0].set(x);
+        let s = 0;
+        for (let d = 0; d < dims; d++) {
+          const t = s === 1 ? 2 : 1;
+          const ax = axes[d];
+          const useC = d === costAxis;
+          const band = useC ? ax.bandC : ax.band;
+          if (ax.kFull !== null) {
+            const mOff = useC ? simd.kcOff[d] : simd.kOff[d];
+            axisDenseSimd(simd.ws, simd.offs[s], simd.offs[t], simd.bufs[s], simd.bufs[t], ax.outer, ax.len, mOff, useC ? ax.kcFull! : ax.kFull, band, simd.outOff, simd.out);
+          } else {
+            axisLinearSimd(simd.ws, simd.offs[s], simd.offs[t], simd.bufs[s], simd.bufs[t], ax, useC ? ax.kc : ax.k, band);
+          }
+          s = t;
+        }
+        out.set(simd.bufs[s]);
+      }
+    : (x: Float64Array, out: Float64Array, costAxis: number): void => runJs(x, out, costAxis, false);
+  const run = (x: Float64Array, out: Float64Array, costAxis: number, log: boolean): void => {
+    if (log) runJs(x, out, costAxis, true);
+    else runLinear(x, out, costAxis);
   };
 
   const kernel: GibbsGridKernel = {
@@ -173,6 +202,109 @@ export function gibbsGridKernel(grid: GridSpec, reg: number): GibbsGridKernel {
     },
   };
   return Object.freeze(kernel);
+}
+
+interface GridSimd {
+  readonly ws: SimdWorkspace;
+  /** Byte offsets and views of the three field buffers (input/ping/pong). */
+  readonly offs: readonly number[];
+  readonly bufs: readonly Float64Array[];
+  readonly kOff: readonly number[];
+  readonly kcOff: readonly number[];
+  readonly outOff: number;
+  readonly out: Float64Array;
+}
+
+function gridSimd(axes: readonly Axis[], size: number): GridSimd | null {
+  const a16 = (b: number): number => (b + 15) & ~15;
+  let bytes = 0;
+  const kOff: number[] = [], kcOff: number[] = [];
+  for (const ax of axes) {
+    kOff.push(bytes);
+    if (ax.kFull) bytes += a16(ax.kFull.length * 8);
+    kcOff.push(bytes);
+    if (ax.kcFull) bytes += a16(ax.kcFull.length * 8);
+  }
+  const offs = [bytes, bytes + a16(size * 8), bytes + 2 * a16(size * 8)];
+  const outOff = bytes + 3 * a16(size * 8);
+  const ws = createSimdWorkspace(outOff + 64);
+  if (ws === null) return null;
+  axes.forEach((ax, d) => {
+    if (ax.kFull) new Float64Array(ws.buffer, kOff[d], ax.kFull.length).set(ax.kFull);
+    if (ax.kcFull) new Float64Array(ws.buffer, kcOff[d], ax.kcFull.length).set(ax.kcFull);
+  });
+  const bufs = offs.map((o) => new Float64Array(ws.buffer, o, size));
+  return { ws, offs, bufs, kOff, kcOff, outOff, out: new Float64Array(ws.buffer, outOff, 4) };
+}
+
+/** axisDense with four-row SIMD dot products over each band window. */
+function axisDenseSimd(
+  ws: SimdWorkspace, srcOff: number, dstOff: number, src: Float64Array, dst: Float64Array, outer: number, len: number,
+  mOff: number, M: Float64Array, band: number, outOff: number, out: Float64Array,
+): void {
+  for (let o = 0; o < outer; o++) {
+    const base = o * len;
+    let p = 0;
+    for (; p + 3 < len; p += 4) {
+      const qlo = p - band + 1 > 0 ? p - band + 1 : 0;
+      const qhi = p + 3 + band - 1 < len - 1 ? p + 3 + band - 1 : len - 1;
+      const cnt = qhi - qlo + 1;
+      ws.dot4(mOff + (p * len + qlo) * 8, srcOff + (base + qlo) * 8, cnt >> 1, len * 8, outOff);
+      let s0 = out[0], s1 = out[1], s2 = out[2], s3 = out[3];
+      if (cnt & 1) {
+        const x = src[base + qhi];
+        s0 += M[p * len + qhi] * x;
+        s1 += M[(p + 1) * len + qhi] * x;
+        s2 += M[(p + 2) * len + qhi] * x;
+        s3 += M[(p + 3) * len + qhi] * x;
+      }
+      dst[base + p] = s0;
+      dst[base + p + 1] = s1;
+      dst[base + p + 2] = s2;
+      dst[base + p + 3] = s3;
+    }
+    for (; p < len; p++) {
+      const qlo = p - band + 1 > 0 ? p - band + 1 : 0;
+      const qhi = p + band - 1 < len - 1 ? p + band - 1 : len - 1;
+      let t = 0;
+      for (let q = qlo; q <= qhi; q++) t += M[p * len + q] * src[base + q];
+      dst[base + p] = t;
+    }
+  }
+}
+
+/** axisLinear with the inner rows updated four source rows at a time in SIMD. */
+function axisLinearSimd(ws: SimdWorkspace, srcOff: number, dstOff: number, src: Float64Array, dst: Float64Array, ax: Axis, prof: Float64Array, band: number): void {
+  const { len, outer, inner } = ax;
+  const pairs = inner >> 1;
+  const odd = (inner & 1) === 1;
+  for (let o = 0; o < outer; o++) {
+    const base = o * len * inner;
+    for (let p = 0; p < len; p++) {
+      const qlo = p - band + 1 > 0 ? p - band + 1 : 0;
+      const qhi = p + band - 1 < len - 1 ? p + band - 1 : len - 1;
+      const dRow = base + p * inner;
+      dst.fill(0, dRow, dRow + inner);
+      let q = qlo;
+      for (; q + 3 <= qhi; q += 4) {
+        const w0 = prof[p > q ? p - q : q - p];
+        const w1 = prof[p > q + 1 ? p - q - 1 : q + 1 - p];
+        const w2 = prof[p > q + 2 ? p - q - 2 : q + 2 - p];
+        const w3 = prof[p > q + 3 ? p - q - 3 : q + 3 - p];
+        const sRow = base + q * inner;
+        ws.axpy4(srcOff + sRow * 8, dstOff + dRow * 8, pairs, inner * 8, w0, w1, w2, w3);
+        if (odd) {
+          const t = inner - 1;
+          dst[dRow + t] += (w0 * src[sRow + t] + w1 * src[sRow + inner + t]) + (w2 * src[sRow + 2 * inner + t] + w3 * src[sRow + 3 * inner + t]);
+        }
+      }
+      for (; q <= qhi; q++) {
+        const w = prof[p > q ? p - q : q - p];
+        const sRow = base + q * inner;
+        for (let t = 0; t < inner; t++) dst[dRow + t] += w * src[sRow + t];
+      }
+    }
+  }
 }
 
 function checkLen(x: Float64Array, out: Float64Array, size: number): void {
