@@ -64,7 +64,10 @@ export interface SinkhornResult {
   readonly status: SinkhornStatus;
   /** Total Sinkhorn iterations (all epsilon-scaling stages). */
   readonly iterations: number;
-  /** Column-marginal error at each check, in order. */
+  /**
+   * Marginal error at each check, in order: the column error (rows are exact) for plain iterations, both marginals
+   * (2-norm) for overrelaxed iterations and Newton steps.
+   */
   readonly errors: Float64Array;
   /** Final 2-norm errors of the row and column marginals of P. */
   readonly rowError: number;
