@@ -153,6 +153,6 @@ export async function runCompareRenderBench(): Promise<BenchRow[]> {
     ];
   } finally {
     await browser.close();
-    await server.stop();
+    await server.dispose();
   }
 }

@@ -49,6 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await chromium?.close();
   expect(await server?.stop()).toBe(0);
+  await server?.dispose();
 });
 
 describe('WGF Lab in Chromium (browser mode)', () => {

@@ -21,8 +21,10 @@ export interface LabServer {
   readonly dir: string;
   readonly dbPath: string;
   readonly stderr: () => string;
-  /** Asks the server to stop (SIGTERM), waits for its exit code. */
+  /** Asks the server to stop (SIGTERM), waits for its exit code. The folder stays (a second server may reuse it). */
   stop(): Promise<number | null>;
+  /** Stops the server and removes its temp folder (database). */
+  dispose(): Promise<void>;
 }
 
 /** Walks up from here to the folder holding dist/node/serve.mjs (works from test/e2e and from dist/node). */
@@ -65,6 +67,12 @@ export async function startServer(opts: { workers?: number; dir?: string; timeou
     void exited.then((code) => reject(new Error(`server exited with ${code} before printing its URL; stderr:\n${err}`)));
   });
   const u = new URL(url);
+  const stop = async (): Promise<number | null> => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    const code = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+    return code;
+  };
   return {
     url,
     origin: u.origin,
@@ -73,11 +81,10 @@ export async function startServer(opts: { workers?: number; dir?: string; timeou
     dir,
     dbPath,
     stderr: () => err,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      const code = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
-      return code;
+    stop,
+    async dispose() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -12,6 +12,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   expect(await server?.stop()).toBe(0);
+  await server?.dispose();
 });
 
 /** A raw request (fetch would normalize the path and refuse to set Host). */

@@ -38,7 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await chromium?.close();
-  for (const s of servers) await s.stop();
+  for (const s of servers) await s.dispose();
 });
 
 describe('Queue view', () => {
