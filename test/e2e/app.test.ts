@@ -72,6 +72,7 @@ describe('WGF Lab in Chromium (browser mode)', () => {
     await expect.poll(() => page.locator('[data-path="iterations"] .field-issues').textContent()).toMatch(/iterations must be (a number|an integer), got "many"/);
     expect(await page.locator('[data-testid=queue-setup]').isDisabled()).toBe(true);
     expect(await page.textContent('[data-testid=issue-list]')).toContain('2 issues to fix');
+    await page.locator('#f-scheme_step').evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await page.screenshot({ path: path.join(ARTIFACTS, 'e2e-setups-invalid.png') });
     await page.fill('#f-scheme_step', '0.05');
     await page.fill('#f-iterations', '100');
