@@ -119,6 +119,23 @@ describe('Sinkhorn', () => {
     });
   }
 
+  it('warm starts from returned potentials (dense kernel, dense log, grid): converged at the first check', () => {
+    for (const method of ['kernel', 'log'] as const) {
+      const r = sinkhornPoints(x, y, a, b, { reg: 0.1 * med, tol: 1e-12, method });
+      const again = sinkhornPoints(x, y, a, b, { reg: 0.1 * med, tol: 1e-11, method, init: { f: r.f, g: r.g } });
+      expect(again.converged).toBe(true);
+      expect(again.iterations).toBeLessThanOrEqual(1);
+      expect(rel(again.value, r.value)).toBeLessThan(1e-10);
+    }
+    const K = gibbsGridKernel({ shape: [12, 9] }, 0.01);
+    const ga = Float64Array.from(randomWeights(40, 108)), gb = Float64Array.from(randomWeights(41, 108));
+    const g1 = gridSinkhorn(ga, gb, K, { tol: 1e-12 });
+    const g2 = gridSinkhorn(ga, gb, K, { tol: 1e-11, init: { f: g1.f, g: g1.g } });
+    expect(g1.iterations).toBeGreaterThan(5);
+    expect(g2.iterations).toBeLessThanOrEqual(1);
+    expect(rel(g2.value, g1.value)).toBeLessThan(1e-10);
+  });
+
   it('zero-weight points get no mass and finite potentials', () => {
     const a0 = randomWeights(5, 25, [0, 13]), b0 = randomWeights(6, 18, [17]);
     const r = sinkhornPoints(x, y, a0, b0, { reg: 0.2 * med, tol: 1e-12, returnPlan: true });
