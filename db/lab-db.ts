@@ -135,6 +135,9 @@ export class LabDatabase {
       progress: p('UPDATE runs SET last_iteration = ?, final_json = ?, metric_names_json = coalesce(metric_names_json, ?) WHERE id = ?'),
       series: p('SELECT iteration, value, wall_ms FROM metrics WHERE run_id = ? AND metric = ? ORDER BY iteration').raw(),
       seriesCount: p('SELECT count(*) FROM metrics WHERE run_id = ? AND metric = ?').pluck(),
+      seriesExtent: p('SELECT count(*), max(iteration) FROM metrics WHERE run_id = ? AND metric = ?').raw(),
+      seriesAt: p(`SELECT m.iteration, m.value, m.wall_ms FROM json_each(?) AS k
+                   JOIN metrics AS m ON m.run_id = ? AND m.metric = ? AND m.iteration = k.value ORDER BY m.iteration`).raw(),
       metricRowCount: p('SELECT count(*) FROM metrics').pluck(),
     };
     this.#insertOne = p('INSERT INTO metrics (run_id, metric, iteration, value, wall_ms) VALUES (?, ?, ?, ?, ?)');
@@ -306,6 +309,28 @@ export class LabDatabase {
       wallMs.push(row[2]);
     }
     return { iterations, values, wallMs };
+  }
+
+  /**
+   * The rows of a series at the given iterations only, each found through the primary key (no scan of the
+   * series); iterations with no row are skipped.
+   */
+  readSeriesAt(runId: number, metric: string, at: readonly number[]): SeriesRows {
+    const iterations: number[] = [];
+    const values: number[] = [];
+    const wallMs: number[] = [];
+    for (const row of this.#s.seriesAt.iterate(JSON.stringify(at), runId, metric) as Iterable<[number, number, number]>) {
+      iterations.push(row[0]);
+      values.push(row[1]);
+      wallMs.push(row[2]);
+    }
+    return { iterations, values, wallMs };
+  }
+
+  /** Number of rows of a series and its last iteration (null when empty). */
+  seriesExtent(runId: number, metric: string): { rows: number; lastIteration: number | null } {
+    const [rows, last] = this.#s.seriesExtent.get(runId, metric) as [number, number | null];
+    return { rows, lastIteration: last };
   }
 
   countSeries(runId: number, metric: string): number {

@@ -342,6 +342,15 @@ export class LabService implements LabApi {
       const row = this.#requireRun(runId);
       const names = parseJson<string[]>(row.metric_names_json, []);
       for (const name of metric === undefined ? names : names.filter((n) => n === metric)) {
+        if (maxPoints !== undefined) {
+          const { rows, lastIteration } = db.seriesExtent(runId, name);
+          if (rows > maxPoints && lastIteration === rows - 1) {
+            // The engine stores k = 0..n-1 without gaps, so index = iteration: seek only the kept rows
+            // through the primary key instead of reading the whole series into JavaScript.
+            out.push({ runId, metric: name, ...db.readSeriesAt(runId, name, thinIndices(rows, maxPoints)) });
+            continue;
+          }
+        }
         const s = db.readSeries(runId, name);
         if (maxPoints !== undefined && s.iterations.length > maxPoints) {
           const keep = thinIndices(s.iterations.length, maxPoints);

@@ -119,7 +119,7 @@ export async function runCompareRenderBench(): Promise<BenchRow[]> {
         baseline: { label: '1 run', value: median(base.map((s) => s.selectToDrawn)) },
         target: `< ${TARGET_MS} ms`,
         pass: sel < TARGET_MS,
-        note: `median of ${SAMPLES} page loads of the deep link; the first picture draws series thinned to ${2048} points (getMetrics maxPoints), of which ${Math.round(data)} ms is waiting for the server (run list + getMetrics over HTTP; the service reads every row even when thinning)`,
+        note: `median of ${SAMPLES} page loads of the deep link; the first picture draws series thinned to ${2048} points (getMetrics maxPoints), of which ${Math.round(data)} ms is waiting for the server (run list + getMetrics over HTTP)`,
       },
       {
         name: `Compare after a selection change in the open view, ${pts} (selection -> chart 'finished')`,

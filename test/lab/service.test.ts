@@ -249,6 +249,20 @@ describe('LabService', () => {
     });
   });
 
+  it('reads thinned rows by primary-key seeks, and falls back to a full read for a series with gaps', () => {
+    const db = openLabDatabase(path.join(tempDir(), 'thin.sqlite'));
+    const parsed = parseSetup(gaussianSetup({ iterations: 100 }));
+    if (!parsed.ok) throw new Error('setup should be valid');
+    const [id] = db.insertRuns(newRunsOf(null, parsed.value.runs, 'test'));
+    const its = [0, 1, 2, 3, 5, 8, 13];
+    db.insertMetrics(id, { names: ['kl'], iterations: its, wallMs: its.map((k) => 10 * k), values: its.map((k) => 1 / (k + 1)) });
+    const at = db.readSeriesAt(id, 'kl', [0, 4, 5, 13, 99]);
+    expect(at).toEqual({ iterations: [0, 5, 13], values: [1, 1 / 6, 1 / 14], wallMs: [0, 50, 130] });
+    expect(db.seriesExtent(id, 'kl')).toEqual({ rows: 7, lastIteration: 13 });
+    expect(db.seriesExtent(id, 'nope')).toEqual({ rows: 0, lastIteration: null });
+    db.close();
+  });
+
   it('marks runs left running by a dead process as interrupted and resumes them from the start', async () => {
     const dbPath = path.join(tempDir(), 'interrupted.sqlite');
     const db = openLabDatabase(dbPath);
