@@ -136,8 +136,10 @@ export class LabDatabase {
       series: p('SELECT iteration, value, wall_ms FROM metrics WHERE run_id = ? AND metric = ? ORDER BY iteration').raw(),
       seriesCount: p('SELECT count(*) FROM metrics WHERE run_id = ? AND metric = ?').pluck(),
       seriesExtent: p('SELECT count(*), max(iteration) FROM metrics WHERE run_id = ? AND metric = ?').raw(),
-      seriesAt: p(`SELECT m.iteration, m.value, m.wall_ms FROM json_each(?) AS k
-                   JOIN metrics AS m ON m.run_id = ? AND m.metric = ? AND m.iteration = k.value ORDER BY m.iteration`).raw(),
+      // IN (list subquery) makes SQLite seek each iteration through the primary key; a JOIN with json_each
+      // may instead be planned as a scan of the series per list entry (seen: 500x slower without ANALYZE).
+      seriesAt: p(`SELECT iteration, value, wall_ms FROM metrics
+                   WHERE run_id = ? AND metric = ? AND iteration IN (SELECT value FROM json_each(?)) ORDER BY iteration`).raw(),
       metricRowCount: p('SELECT count(*) FROM metrics').pluck(),
     };
     this.#insertOne = p('INSERT INTO metrics (run_id, metric, iteration, value, wall_ms) VALUES (?, ?, ?, ?, ?)');
@@ -319,7 +321,7 @@ export class LabDatabase {
     const iterations: number[] = [];
     const values: number[] = [];
     const wallMs: number[] = [];
-    for (const row of this.#s.seriesAt.iterate(JSON.stringify(at), runId, metric) as Iterable<[number, number, number]>) {
+    for (const row of this.#s.seriesAt.iterate(runId, metric, JSON.stringify(at)) as Iterable<[number, number, number]>) {
       iterations.push(row[0]);
       values.push(row[1]);
       wallMs.push(row[2]);
