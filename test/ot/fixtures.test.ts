@@ -1,4 +1,4 @@
-// Every case of ../shared/fixtures/ot/pot-reference.json (POT 0.8.2 + SciPy) against the toolbox and the CLI.
+// Every case of test/fixtures/ot/pot-reference.json (a copy of ../shared/fixtures; POT 0.8.2 + SciPy) against the toolbox and the CLI.
 import { describe, expect, it } from 'vitest';
 import { exactOtPoints } from '../../src/ot/exact';
 import { exactOt1d } from '../../src/ot/exact1d';

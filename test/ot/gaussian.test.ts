@@ -5,7 +5,7 @@ import { buresW2sq, buresW2sqDiag, gaussianGeodesic, gaussianOtMap, GaussianInpu
 import { flat, maxAbs, maxAbsDiff, naiveMatmul, randomSpd, rng, normal } from '../linalg/random';
 
 interface GaussianCase { m1: number[]; S1: number[][]; m2: number[]; S2: number[][]; bures_w2_squared: number; kl_1_given_2: number }
-const fixturePath = fileURLToPath(new URL('../../../shared/fixtures/ot/pot-reference.json', import.meta.url));
+const fixturePath = fileURLToPath(new URL('../fixtures/ot/pot-reference.json', import.meta.url));
 const cases = (JSON.parse(readFileSync(fixturePath, 'utf8')) as { gaussian: GaussianCase[] }).gaussian;
 
 const vec = (v: number[]) => Float64Array.from(v);

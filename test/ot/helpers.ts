@@ -11,7 +11,7 @@ export interface PotFixture {
   gaussian: { m1: number[]; S1: number[][]; m2: number[]; S2: number[][]; bures_w2_squared: number; kl_1_given_2: number }[];
 }
 
-export const FIXTURE_PATH = path.resolve(__dirname, '../../../shared/fixtures/ot/pot-reference.json');
+export const FIXTURE_PATH = path.resolve(__dirname, '../fixtures/ot/pot-reference.json');
 
 export function loadFixture(): PotFixture {
   return JSON.parse(readFileSync(FIXTURE_PATH, 'utf8')) as PotFixture;
