@@ -8,6 +8,7 @@ import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { HTTP_EVENTS_ROUTE, LabApiInputs, LabError, LAB_METHODS, type LabApi, type LabErrorCode, type LabEvent, type LabMethod } from '../src/api';
 import { issuesFromZod } from '../src/setup/issues';
+import { CONTENT_SECURITY_POLICY, contentTypeOf } from './renderer-assets';
 
 export interface LabHttpServerOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free port. */
@@ -36,35 +37,9 @@ const KEEP_ALIVE_MS = 15_000;
 /** An event stream whose client reads slower than this backlog is closed; EventSource reconnects and the page reloads its state. */
 const MAX_SSE_BACKLOG_BYTES = 64 * 1024 * 1024;
 
-/** Strict policy: scripts, styles, fonts and connections from this origin only; images may be data:/blob: (chart export). */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The renderer's policy, shared with the Electron shell (main/renderer-assets.ts). */
+export { CONTENT_SECURITY_POLICY };
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.txt': 'text/plain; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
 
 const STATUS_OF: Record<LabErrorCode, number> = { invalid: 400, not_found: 404, conflict: 409, internal: 500 };
 
@@ -255,7 +230,7 @@ export async function startLabHttpServer(api: LabApiWithEvents, opts: LabHttpSer
     const isHtml = ext === '.html';
     res.writeHead(200, {
       ...COMMON_HEADERS,
-      'Content-Type': CONTENT_TYPES[ext] ?? 'application/octet-stream',
+      'Content-Type': contentTypeOf(target),
       'Content-Length': info.size,
       // Hashed assets may be cached; the page is always revalidated.
       'Cache-Control': isHtml ? 'no-store' : 'public, max-age=31536000, immutable',

@@ -3,32 +3,15 @@
 // real, fixed origin (so IPC sender checks compare exact origins and the CSP 'self' means "our bundle only"),
 // every response carries the CSP header, and only files under dist/renderer can ever be read.
 import path from 'node:path';
+import { CONTENT_SECURITY_POLICY, contentTypeOf } from '../renderer-assets';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'wgf-lab';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
-/**
- * Strict policy: code, styles, fonts and connections from the app's own origin only; images may also be data:/blob:
- * (chart export). No 'unsafe-eval', no 'unsafe-inline', no remote origin anywhere. The directives match the browser
- * mode's policy (main/http-server.ts) so a renderer that works under one transport works under the other.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "worker-src 'self'",
-  "manifest-src 'self'",
-  "object-src 'none'",
-  "frame-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The renderer's policy, shared with browser mode (main/renderer-assets.ts). */
+export { CONTENT_SECURITY_POLICY, contentTypeOf };
 
 /** Headers added to every response served to the renderer. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -89,28 +72,6 @@ export function isPermissionAllowed(permission: string, requestingUrl: string | 
   return ALLOWED_PERMISSIONS.has(permission) && isAppUrl(requestingUrl);
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.txt': 'text/plain; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
-
-export const contentTypeOf = (file: string): string => CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 
 export type AppRequestTarget =
   | { readonly ok: true; readonly file: string; readonly contentType: string; readonly spaFallback: boolean }
