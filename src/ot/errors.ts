@@ -161,3 +161,44 @@ export function toCostMatrix(value: unknown, rows: number, cols: number, field =
   }
   return { rows, cols, data };
 }
+
+/** Two discrete measures sum a_i delta_{x_i}, sum b_j delta_{y_j}: point clouds of one dimension, weights of equal mass. */
+export interface DiscreteMeasures {
+  readonly x: PointCloud;
+  readonly y: PointCloud;
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+}
+
+/** Validates point clouds x, y and weights a, b (null or undefined = uniform); errors name the field. */
+export function toDiscreteMeasures(x: unknown, y: unknown, a: WeightsInput | unknown, b: WeightsInput | unknown): DiscreteMeasures {
+  const px = toPointCloud(x, 'x');
+  const py = toPointCloud(y, 'y');
+  checkSameDim(px, py);
+  const wa = toWeights(a, px.n, 'a');
+  const wb = toWeights(b, py.n, 'b');
+  checkSameMass(wa, wb);
+  return { x: px, y: py, a: wa, b: wb };
+}
+
+/** A problem given by its cost: weights of equal mass (null = uniform, sized by the cost) and the n x m cost. */
+export function toCostProblem(a: WeightsInput, b: WeightsInput, cost: unknown): { a: Float64Array; b: Float64Array; C: Float64Array; n: number; m: number } {
+  let rows: number, cols: number;
+  if (Array.isArray(cost)) {
+    rows = cost.length;
+    cols = Array.isArray(cost[0]) ? cost[0].length : 0;
+  } else if (cost && typeof cost === 'object' && 'rows' in cost && 'cols' in cost) {
+    ({ rows, cols } = cost as CostMatrix);
+  } else {
+    throw new OtInputError('cost', 'expected a cost matrix (a list of rows, or {rows, cols, data})');
+  }
+  const n = a ? a.length : rows;
+  const m = b ? b.length : cols;
+  if (n === 0) throw new OtInputError('a', 'measure is empty (0 points)');
+  if (m === 0) throw new OtInputError('b', 'measure is empty (0 points)');
+  const C = toCostMatrix(cost, n, m);
+  const wa = toWeights(a, n, 'a');
+  const wb = toWeights(b, m, 'b');
+  checkSameMass(wa, wb);
+  return { a: wa, b: wb, C: C.data, n, m };
+}

@@ -3,7 +3,7 @@
 import { lapjv } from './assignment';
 import { sqEuclideanCost } from './cost';
 import type { CostMatrix, PointCloud, WeightsInput } from './errors';
-import { OtInputError, checkSameDim, checkSameMass, toCostMatrix, toPointCloud, toWeights } from './errors';
+import { OtInputError, toCostProblem, toDiscreteMeasures } from './errors';
 import { networkSimplex } from './network-simplex';
 
 export type ExactOtStatus = 'optimal' | 'max_iter_reached';
@@ -41,34 +41,14 @@ export interface ExactOtResult {
 
 /** Exact OT with a given cost matrix (rows = a.length, cols = b.length). a or b null means uniform. */
 export function exactOt(a: WeightsInput, b: WeightsInput, cost: CostMatrix | readonly (readonly number[])[], options: ExactOtOptions = {}): ExactOtResult {
-  const shape = costShape(cost);
-  const n = a ? a.length : shape.rows;
-  const m = b ? b.length : shape.cols;
-  if (n === 0) throw new OtInputError('a', 'measure is empty (0 points)');
-  if (m === 0) throw new OtInputError('b', 'measure is empty (0 points)');
-  const C = toCostMatrix(cost, n, m);
-  const wa = toWeights(a, n, 'a');
-  const wb = toWeights(b, m, 'b');
-  checkSameMass(wa, wb);
-  return solveExact(wa, wb, C.data, n, m, options);
+  const p = toCostProblem(a, b, cost);
+  return solveExact(p.a, p.b, p.C, p.n, p.m, options);
 }
 
 /** Exact OT between point clouds with the squared Euclidean cost (value = squared W2 for probability measures). */
 export function exactOtPoints(x: PointCloud | unknown, y: PointCloud | unknown, a?: WeightsInput, b?: WeightsInput, options: ExactOtOptions = {}): ExactOtResult {
-  const px = toPointCloud(x, 'x');
-  const py = toPointCloud(y, 'y');
-  checkSameDim(px, py);
-  const wa = toWeights(a, px.n, 'a');
-  const wb = toWeights(b, py.n, 'b');
-  checkSameMass(wa, wb);
-  const C = sqEuclideanCost(px, py);
-  return solveExact(wa, wb, C.data, px.n, py.n, options);
-}
-
-function costShape(cost: unknown): { rows: number; cols: number } {
-  if (Array.isArray(cost)) return { rows: cost.length, cols: Array.isArray(cost[0]) ? cost[0].length : 0 };
-  if (cost && typeof cost === 'object' && 'rows' in cost && 'cols' in cost) return cost as CostMatrix;
-  throw new OtInputError('cost', 'expected a cost matrix');
+  const mu = toDiscreteMeasures(x, y, a, b);
+  return solveExact(mu.a, mu.b, sqEuclideanCost(mu.x, mu.y).data, mu.x.n, mu.y.n, options);
 }
 
 function isConstant(w: Float64Array): boolean {

@@ -2,7 +2,7 @@
 // U-statistics) with Gaussian, inverse multiquadric and energy kernels, and the energy distance (Székely & Rizzo 2013).
 import { euclidean } from './cost';
 import type { PointCloud, WeightsInput } from './errors';
-import { OtInputError, checkSameDim, checkSameMass, toPointCloud, toWeights, totalMass } from './errors';
+import { OtInputError, toDiscreteMeasures, totalMass } from './errors';
 
 export type MmdKernel = 'gaussian' | 'imq' | 'energy';
 
@@ -72,9 +72,7 @@ function crossSum(x: Float64Array, a: Float64Array, n: number, y: Float64Array, 
  * Unbiased (weighted U-statistic): sum_{i != i'} a_i a_i' k / (1 - sum a_i^2), likewise for y; the cross term is unchanged.
  */
 export function mmd2(x: PointCloud | unknown, y: PointCloud | unknown, a: WeightsInput, b: WeightsInput, options: MmdOptions = {}): MmdResult {
-  const px = toPointCloud(x, 'x');
-  const py = toPointCloud(y, 'y');
-  checkSameDim(px, py);
+  const { x: px, y: py, a: wa, b: wb } = toDiscreteMeasures(x, y, a, b);
   const kernel = options.kernel ?? 'gaussian';
   const kind = KERNELS.indexOf(kernel);
   if (kind < 0) throw new OtInputError('kernel', `must be one of ${KERNELS.join(', ')}, got ${JSON.stringify(kernel)}`);
@@ -82,9 +80,6 @@ export function mmd2(x: PointCloud | unknown, y: PointCloud | unknown, a: Weight
   if (typeof h !== 'number' || !(h > 0) || !Number.isFinite(h)) throw new OtInputError('bandwidth', `must be a finite number > 0, got ${h}`);
   const estimator = options.estimator ?? 'biased';
   if (estimator !== 'biased' && estimator !== 'unbiased') throw new OtInputError('estimator', `must be "biased" or "unbiased", got ${JSON.stringify(estimator)}`);
-  const wa = toWeights(a, px.n, 'a');
-  const wb = toWeights(b, py.n, 'b');
-  checkSameMass(wa, wb);
   normalized(wa);
   normalized(wb);
   const d = px.dim, h2 = h * h;
@@ -105,12 +100,7 @@ export function mmd2(x: PointCloud | unknown, y: PointCloud | unknown, a: Weight
 
 /** Energy distance 2 E|X - Y| - E|X - X'| - E|Y - Y'| (weights normalized; >= 0; 0 iff the measures agree). */
 export function energyDistance(x: PointCloud | unknown, y: PointCloud | unknown, a: WeightsInput, b: WeightsInput): number {
-  const px = toPointCloud(x, 'x');
-  const py = toPointCloud(y, 'y');
-  checkSameDim(px, py);
-  const wa = toWeights(a, px.n, 'a');
-  const wb = toWeights(b, py.n, 'b');
-  checkSameMass(wa, wb);
+  const { x: px, y: py, a: wa, b: wb } = toDiscreteMeasures(x, y, a, b);
   normalized(wa);
   normalized(wb);
   const d = px.dim;

@@ -6,7 +6,7 @@ import { sqEuclideanCost } from './cost';
 import { createSimdWorkspace } from './simd';
 import type { SimdWorkspace } from './simd';
 import type { CostMatrix, PointCloud, WeightsInput } from './errors';
-import { OtInputError, checkReg, checkSameDim, checkSameMass, toCostMatrix, toPointCloud, toWeights } from './errors';
+import { OtInputError, checkReg, toCostProblem, toDiscreteMeasures } from './errors';
 
 export type SinkhornMethod = 'log' | 'kernel';
 
@@ -78,29 +78,15 @@ export interface SinkhornResult {
 
 /** Sinkhorn with a given cost matrix (rows = a.length, cols = b.length); a or b null means uniform. */
 export function sinkhorn(a: WeightsInput, b: WeightsInput, cost: CostMatrix | readonly (readonly number[])[], options: SinkhornOptions): SinkhornResult {
-  const rows = Array.isArray(cost) ? cost.length : (cost as CostMatrix).rows;
-  const cols = Array.isArray(cost) ? (Array.isArray(cost[0]) ? cost[0].length : 0) : (cost as CostMatrix).cols;
-  const n = a ? a.length : rows;
-  const m = b ? b.length : cols;
-  if (n === 0) throw new OtInputError('a', 'measure is empty (0 points)');
-  if (m === 0) throw new OtInputError('b', 'measure is empty (0 points)');
-  const C = toCostMatrix(cost, n, m);
-  const wa = toWeights(a, n, 'a');
-  const wb = toWeights(b, m, 'b');
-  checkSameMass(wa, wb);
-  return solveSinkhorn(wa, wb, C.data, n, m, options);
+  const p = toCostProblem(a, b, cost);
+  return solveSinkhorn(p.a, p.b, p.C, p.n, p.m, options);
 }
 
 /** Sinkhorn between point clouds with the squared Euclidean cost. */
 export function sinkhornPoints(x: PointCloud | unknown, y: PointCloud | unknown, a: WeightsInput, b: WeightsInput, options: SinkhornOptions): SinkhornResult {
   checkReg(options.reg);
-  const px = toPointCloud(x, 'x');
-  const py = toPointCloud(y, 'y');
-  checkSameDim(px, py);
-  const wa = toWeights(a, px.n, 'a');
-  const wb = toWeights(b, py.n, 'b');
-  checkSameMass(wa, wb);
-  return solveSinkhorn(wa, wb, sqEuclideanCost(px, py).data, px.n, py.n, options);
+  const mu = toDiscreteMeasures(x, y, a, b);
+  return solveSinkhorn(mu.a, mu.b, sqEuclideanCost(mu.x, mu.y).data, mu.x.n, mu.y.n, options);
 }
 
 export interface SinkhornDivergenceResult {
@@ -116,12 +102,7 @@ export interface SinkhornDivergenceResult {
 /** Debiased Sinkhorn divergence between point clouds (squared Euclidean cost). */
 export function sinkhornDivergence(x: PointCloud | unknown, y: PointCloud | unknown, a: WeightsInput, b: WeightsInput, options: SinkhornOptions): SinkhornDivergenceResult {
   checkReg(options.reg);
-  const px = toPointCloud(x, 'x');
-  const py = toPointCloud(y, 'y');
-  checkSameDim(px, py);
-  const wa = toWeights(a, px.n, 'a');
-  const wb = toWeights(b, py.n, 'b');
-  checkSameMass(wa, wb);
+  const { x: px, y: py, a: wa, b: wb } = toDiscreteMeasures(x, y, a, b);
   const opts = { ...options, returnPlan: false, init: undefined };
   const ab = solveSinkhorn(wa, wb, sqEuclideanCost(px, py).data, px.n, py.n, opts);
   const aa = solveSinkhorn(wa, wa, sqEuclideanCost(px, px).data, px.n, px.n, opts);
