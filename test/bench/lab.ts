@@ -10,23 +10,9 @@ import { openLabDatabase } from '../../db/lab-db';
 import { LabService } from '../../main/lab-service';
 import { findWorkerFile } from '../../main/paths';
 import type { BenchRow } from './table';
+import { spd } from '../lab/helpers';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-/** scale * (B B^T / d + I) with a fixed pseudo-random B: a dense, well-conditioned SPD matrix. */
-function spd(d: number, scale: number, seed: number): number[][] {
-  let s = seed + 1;
-  const rnd = () => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s / 2147483648 - 0.5;
-  };
-  const b = Array.from({ length: d }, () => Array.from({ length: d }, rnd));
-  return Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => {
-    let v = 0;
-    for (let k = 0; k < d; k++) v += b[i][k] * b[j][k];
-    return scale * (v / d + (i === j ? 1 : 0));
-  }));
-}
 
 function denseSetup(d: number, iterations: number, runs: number): Record<string, unknown> {
   return {
