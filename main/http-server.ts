@@ -6,7 +6,8 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { HTTP_EVENTS_ROUTE, LabApiInputs, LabError, LAB_METHODS, type LabApi, type LabErrorCode, type LabEvent, type LabMethod } from '../src/api';
+import { HTTP_EVENTS_ROUTE, LabError, LAB_METHODS, type LabApi, type LabErrorCode, type LabEvent, type LabMethod } from '../src/api';
+import { LabApiInputs } from '../src/api-inputs';
 import { issuesFromZod } from '../src/setup/issues';
 import { CONTENT_SECURITY_POLICY, contentTypeOf } from './renderer-assets';
 

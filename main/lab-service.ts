@@ -9,10 +9,9 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { z } from 'zod';
 import {
-  LabApiInputs, LabError,
-  type LabApi, type LabEvent, type LabInfo, type LabMethod, type MetricSeries, type Preset, type RunDetail,
-  type RunStatus, type RunSummary, type SetupRecord, type ValidationReport,
+  LabError, type LabApi, type LabEvent, type LabInfo, type LabMethod, type MetricSeries, type Preset, type RunDetail, type RunStatus, type RunSummary, type SetupRecord, type ValidationReport,
 } from '../src/api';
+import { LabApiInputs } from '../src/api-inputs';
 import { formatIssue, issuesFromZod } from '../src/setup/issues';
 import { parseSetup, type ExpandedRun } from '../src/setup/schema';
 import { PRESETS } from '../src/presets/index';

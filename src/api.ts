@@ -1,7 +1,7 @@
 // LabApi: the one typed contract between the renderer and the main process. Both transports (Electron IPC
-// through the preload bridge, HTTP + server-sent events in browser mode) carry exactly these methods; the
-// input schemas below validate every call at the boundary, and channel / route names derive from the keys.
-import { z } from 'zod';
+// through the preload bridge, HTTP + server-sent events in browser mode) carry exactly these methods, and
+// channel / route names derive from the method names. The input schemas that validate every call at the
+// boundary are in api-inputs.ts, so that this module (and the sandboxed preload that bundles it) has no zod.
 import type { SetupIssue } from './setup/issues';
 import type { RunSpec, SetupInput } from './setup/schema';
 
@@ -107,25 +107,14 @@ export interface LabApi {
 
 export type LabMethod = keyof LabApi;
 
-const id = z.int().positive();
-/** Input schemas, one per method: the IPC handler and the HTTP route validate with these. */
-export const LabApiInputs = {
-  info: z.strictObject({}),
-  listPresets: z.strictObject({}),
-  listSetups: z.strictObject({}),
-  saveSetup: z.strictObject({ id: id.optional(), setup: z.unknown() }),
-  deleteSetup: z.strictObject({ id }),
-  validateSetup: z.strictObject({ setup: z.unknown() }),
-  queueSetup: z.strictObject({ setupId: id }),
-  listRuns: z.strictObject({ setupId: id.optional(), status: z.array(z.enum(RUN_STATUSES)).optional() }),
-  getRun: z.strictObject({ id }),
-  getMetrics: z.strictObject({ runIds: z.array(id).max(500), metric: z.string().min(1).max(100).optional(), maxPoints: z.int().min(2).max(1_000_000).optional() }),
-  cancelRun: z.strictObject({ id }),
-  requeueRun: z.strictObject({ id }),
-  resumeInterrupted: z.strictObject({}),
-} satisfies Record<LabMethod, z.ZodType>;
-
-export const LAB_METHODS = Object.keys(LabApiInputs) as LabMethod[];
+/** Every LabApi method, in a fixed order (checked complete below and in src/api-inputs.ts). */
+export const LAB_METHODS = [
+  'info', 'listPresets', 'listSetups', 'saveSetup', 'deleteSetup', 'validateSetup', 'queueSetup',
+  'listRuns', 'getRun', 'getMetrics', 'cancelRun', 'requeueRun', 'resumeInterrupted',
+] as const satisfies readonly LabMethod[];
+// A method added to LabApi but not listed above fails to compile here.
+const everyMethodListed: Exclude<LabMethod, (typeof LAB_METHODS)[number]> extends never ? true : never = true;
+void everyMethodListed;
 
 /** IPC channel of a method (Electron) and HTTP route (browser mode). */
 export const ipcChannel = (method: LabMethod): string => `lab:${method}`;

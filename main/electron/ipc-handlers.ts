@@ -2,7 +2,8 @@
 // ipcChannel(method) and passes each call through here. Every call is (1) refused unless it comes from the app's
 // own renderer, (2) validated with LabApiInputs[method], (3) answered with an IpcResponse envelope (never a throw),
 // so the renderer gets LabError code, message and field-named issues intact.
-import { LabApiInputs, LabError, LAB_METHODS, type LabApi, type LabMethod } from '../../src/api';
+import { LabError, LAB_METHODS, type LabApi, type LabMethod } from '../../src/api';
+import { LabApiInputs } from '../../src/api-inputs';
 import { formatIssue, issuesFromZod, SetupError } from '../../src/setup/issues';
 import type { IpcResponse, LabErrorJSON } from './ipc-envelope';
 import { isAppUrl } from './security';

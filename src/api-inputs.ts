@@ -1,0 +1,23 @@
+// One zod schema per LabApi method: the IPC handlers, the HTTP routes and LabService validate every call with
+// these (errors name the field), so a call that passes one transport passes the other.
+import { z } from 'zod';
+import { RUN_STATUSES, type LabMethod } from './api';
+
+const id = z.int().positive();
+/** Input schemas, one per method: the IPC handler and the HTTP route validate with these. */
+export const LabApiInputs = {
+  info: z.strictObject({}),
+  listPresets: z.strictObject({}),
+  listSetups: z.strictObject({}),
+  saveSetup: z.strictObject({ id: id.optional(), setup: z.unknown() }),
+  deleteSetup: z.strictObject({ id }),
+  validateSetup: z.strictObject({ setup: z.unknown() }),
+  queueSetup: z.strictObject({ setupId: id }),
+  listRuns: z.strictObject({ setupId: id.optional(), status: z.array(z.enum(RUN_STATUSES)).optional() }),
+  getRun: z.strictObject({ id }),
+  getMetrics: z.strictObject({ runIds: z.array(id).max(500), metric: z.string().min(1).max(100).optional(), maxPoints: z.int().min(2).max(1_000_000).optional() }),
+  cancelRun: z.strictObject({ id }),
+  requeueRun: z.strictObject({ id }),
+  resumeInterrupted: z.strictObject({}),
+} satisfies Record<LabMethod, z.ZodType>;
+
