@@ -1,6 +1,6 @@
 // `npm run serve` (dist/node/serve.mjs): the lab in a browser. Starts LabService on a SQLite file and serves the
 // renderer + API on 127.0.0.1. Prints exactly one line on stdout (the URL with the access token); logs go to stderr.
-//   --db <file>      database file (default: <user data>/lab.sqlite, the same file the desktop app uses)
+//   --db <file>      database file (default: <user data>/wgflab.sqlite, the same file the desktop app uses)
 //   --port <n>       port on 127.0.0.1 (default 0: a free port)
 //   --workers <n>    worker threads for runs (default: the service's choice)
 import os from 'node:os';
