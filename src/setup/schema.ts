@@ -92,6 +92,13 @@ function hasPath(obj: unknown, keys: readonly (string | number)[]): boolean {
   return true;
 }
 
+/** A sweep may address an existing field under problem, scheme or iterations. */
+function sweepPathExists(setup: unknown, path: string): boolean {
+  const keys = parseFieldPath(path);
+  const root = keys[0];
+  return keys.length > 0 && typeof root === 'string' && SWEEPABLE_ROOTS.has(root) && hasPath(setup, keys);
+}
+
 function setPath(obj: Record<string, unknown>, keys: readonly (string | number)[], value: unknown): void {
   let cur: Record<string | number, unknown> = obj;
   for (let i = 0; i < keys.length - 1; i++) cur = cur[keys[i]] as Record<string | number, unknown>;
@@ -133,6 +140,11 @@ export function parseSetup(input: unknown): ParseResult<{ setup: Setup; runs: Ex
     const raw = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
     const problem = ProblemSchema.safeParse(raw.problem);
     if (problem.success && problem.data.kind === 'gaussian-kl') issues.push(...checkGaussianKlProblem(problem.data));
+    if (raw.sweep && typeof raw.sweep === 'object' && !Array.isArray(raw.sweep)) {
+      for (const key of Object.keys(raw.sweep)) {
+        if (!sweepPathExists(raw, key)) issues.push({ path: `sweep["${key}"]`, message: 'field path does not exist in the setup' });
+      }
+    }
     return { ok: false, issues };
   }
   const setup = parsed.data;
@@ -147,8 +159,7 @@ export function parseSetup(input: unknown): ParseResult<{ setup: Setup; runs: Ex
   const parsedPaths: (string | number)[][] = [];
   for (const key of sweepKeys) {
     const keys = parseFieldPath(key);
-    const root = keys[0];
-    if (keys.length === 0 || typeof root !== 'string' || !SWEEPABLE_ROOTS.has(root) || !hasPath(setup, keys)) {
+    if (!sweepPathExists(setup, key)) {
       issues.push({
         path: `sweep["${key}"]`,
         message: `field path does not exist in the setup; sweepable paths: ${sweepablePaths(setup).join(', ')}`,

@@ -79,9 +79,10 @@ describe('setup files', () => {
     s.scheme.step = -1;
     s.iterations = -3;
     s.problem.target.cov = [[1, 2], [2, 1]];
+    s.sweep['scheme.nope'] = [1];
     const lines = issuesOf(s);
-    expect(lines).toHaveLength(3);
-    expect(lines.map((l) => l.split(':')[0]).sort()).toEqual(['iterations', 'problem.target.cov', 'scheme.step']);
+    expect(lines).toHaveLength(4);
+    expect(lines.map((l) => l.split(':')[0]).sort()).toEqual(['iterations', 'problem.target.cov', 'scheme.step', 'sweep["scheme.nope"]']);
   });
 
   it('refuses a setup that expands to too many runs', () => {
