@@ -202,3 +202,13 @@ export function toCostProblem(a: WeightsInput, b: WeightsInput, cost: unknown): 
   checkSameMass(wa, wb);
   return { a: wa, b: wb, C: C.data, n, m };
 }
+
+/** Indices of the points with positive weight (solvers drop zero-weight points and restore them afterwards). */
+export function positiveIndices(w: Float64Array): Int32Array {
+  let k = 0;
+  for (let i = 0; i < w.length; i++) if (w[i] > 0) k++;
+  const out = new Int32Array(k);
+  k = 0;
+  for (let i = 0; i < w.length; i++) if (w[i] > 0) out[k++] = i;
+  return out;
+}

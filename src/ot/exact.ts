@@ -3,7 +3,7 @@
 import { lapjv } from './assignment';
 import { sqEuclideanCost } from './cost';
 import type { CostMatrix, PointCloud, WeightsInput } from './errors';
-import { OtInputError, toCostProblem, toDiscreteMeasures } from './errors';
+import { OtInputError, positiveIndices, toCostProblem, toDiscreteMeasures } from './errors';
 import { networkSimplex } from './network-simplex';
 
 export type ExactOtStatus = 'optimal' | 'max_iter_reached';
@@ -88,8 +88,8 @@ export function solveExact(a: Float64Array, b: Float64Array, C: Float64Array, n:
   }
 
   // Drop zero-weight points: the simplex needs strictly positive supplies and demands.
-  const keepA = indicesOfPositive(a);
-  const keepB = indicesOfPositive(b);
+  const keepA = positiveIndices(a);
+  const keepB = positiveIndices(b);
   const nr = keepA.length;
   const mr = keepB.length;
   let Cr = C;
@@ -121,15 +121,6 @@ export function solveExact(a: Float64Array, b: Float64Array, C: Float64Array, n:
   for (let i = 0; i < nr; i++) f[keepA[i]] = out.f[i];
   for (let j = 0; j < mr; j++) g[keepB[j]] = out.g[j];
   return finish(a, b, C, n, m, value, rows, cols, out.masses, f, g, out.status, out.iterations, 'network-simplex');
-}
-
-function indicesOfPositive(w: Float64Array): Int32Array {
-  let k = 0;
-  for (let i = 0; i < w.length; i++) if (w[i] > 0) k++;
-  const out = new Int32Array(k);
-  k = 0;
-  for (let i = 0; i < w.length; i++) if (w[i] > 0) out[k++] = i;
-  return out;
 }
 
 function finish(

@@ -6,7 +6,7 @@ import { sqEuclideanCost } from './cost';
 import { createSimdWorkspace } from './simd';
 import type { SimdWorkspace } from './simd';
 import type { CostMatrix, PointCloud, WeightsInput } from './errors';
-import { OtInputError, checkReg, toCostProblem, toDiscreteMeasures } from './errors';
+import { OtInputError, checkReg, positiveIndices, toCostProblem, toDiscreteMeasures } from './errors';
 
 export type SinkhornMethod = 'log' | 'kernel';
 
@@ -240,15 +240,6 @@ function totalOf(w: Float64Array): number {
   let s = 0;
   for (let i = 0; i < w.length; i++) s += w[i];
   return s;
-}
-
-function positiveIndices(w: Float64Array): Int32Array {
-  let k = 0;
-  for (let i = 0; i < w.length; i++) if (w[i] > 0) k++;
-  const out = new Int32Array(k);
-  k = 0;
-  for (let i = 0; i < w.length; i++) if (w[i] > 0) out[k++] = i;
-  return out;
 }
 
 function pick(w: Float64Array, idx: Int32Array): Float64Array {
