@@ -46,6 +46,19 @@ export interface RunRow {
   readonly finished_at: string | null;
   /** "host:pid" of the process that runs or last ran it. */
   readonly owner: string | null;
+  /** Flat field path -> value of every parameter of the run (0003). */
+  readonly params_json: string;
+  /** Metric definitions (JSON array), known once the worker started the run (0003). */
+  readonly metric_defs_json: string | null;
+  readonly references_json: string | null;
+}
+
+export interface SnapshotRow {
+  readonly run_id: number;
+  readonly iteration: number;
+  readonly kind: string;
+  readonly meta_json: string;
+  readonly data: Buffer | null;
 }
 
 export interface NewRun {
@@ -58,6 +71,8 @@ export interface NewRun {
   readonly seed: number;
   readonly sweepJson: string;
   readonly specJson: string;
+  /** Flat parameters by field path (default '{}'). */
+  readonly paramsJson?: string;
   readonly iterations: number;
   readonly appVersion: string;
 }
@@ -116,8 +131,8 @@ export class LabDatabase {
       deleteSetup: p('DELETE FROM setups WHERE id = ?'),
       getSetup: p(`SELECT s.*, (SELECT count(*) FROM runs r WHERE r.setup_id = s.id) AS run_count FROM setups s WHERE s.id = ?`),
       listSetups: p(`SELECT s.*, (SELECT count(*) FROM runs r WHERE r.setup_id = s.id) AS run_count FROM setups s ORDER BY s.id`),
-      insertRun: p(`INSERT INTO runs (setup_id, name, label, problem_kind, scheme, step, seed, sweep_json, spec_json, status, iterations, app_version, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`),
+      insertRun: p(`INSERT INTO runs (setup_id, name, label, problem_kind, scheme, step, seed, sweep_json, spec_json, params_json, status, iterations, app_version, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`),
       getRun: p('SELECT * FROM runs WHERE id = ?'),
       listRuns: p('SELECT * FROM runs ORDER BY id'),
       listRunsBySetup: p('SELECT * FROM runs WHERE setup_id = ? ORDER BY id'),
@@ -130,9 +145,15 @@ export class LabDatabase {
       runningOwners: p(`SELECT id, owner FROM runs WHERE status = 'running' ORDER BY id`),
       interrupt: p(`UPDATE runs SET status = 'interrupted', finished_at = ? WHERE id = ? AND status = 'running'`),
       deleteMetrics: p('DELETE FROM metrics WHERE run_id = ?'),
-      requeue: p(`UPDATE runs SET status = 'queued', last_iteration = -1, metric_names_json = NULL, final_json = '{}', error = NULL,
+      deleteSnapshots: p('DELETE FROM snapshots WHERE run_id = ?'),
+      requeue: p(`UPDATE runs SET status = 'queued', last_iteration = -1, metric_names_json = NULL, metric_defs_json = NULL, references_json = NULL, final_json = '{}', error = NULL,
                   started_at = NULL, finished_at = NULL, owner = NULL WHERE id = ?`),
-      progress: p('UPDATE runs SET last_iteration = ?, final_json = ?, metric_names_json = coalesce(metric_names_json, ?) WHERE id = ?'),
+      progress: p('UPDATE runs SET last_iteration = ?, final_json = json_patch(final_json, ?), metric_names_json = coalesce(metric_names_json, ?) WHERE id = ?'),
+      runMeta: p('UPDATE runs SET metric_defs_json = ?, references_json = ?, metric_names_json = ? WHERE id = ?'),
+      insertSnapshot: p('INSERT INTO snapshots (run_id, iteration, kind, meta_json, data) VALUES (?, ?, ?, ?, ?)'),
+      snapshotIndex: p('SELECT iteration, kind FROM snapshots WHERE run_id = ? ORDER BY iteration'),
+      snapshotAt: p('SELECT run_id, iteration, kind, meta_json, data FROM snapshots WHERE run_id = ? AND iteration = ?'),
+      snapshotCount: p('SELECT count(*) FROM snapshots WHERE run_id = ?').pluck(),
       series: p('SELECT iteration, value, wall_ms FROM metrics WHERE run_id = ? AND metric = ? ORDER BY iteration').raw(),
       seriesCount: p('SELECT count(*) FROM metrics WHERE run_id = ? AND metric = ?').pluck(),
       seriesExtent: p('SELECT count(*), max(iteration) FROM metrics WHERE run_id = ? AND metric = ?').raw(),
@@ -193,7 +214,7 @@ export class LabDatabase {
   insertRuns(runs: readonly NewRun[]): number[] {
     const now = nowIso();
     return this.db.transaction(() => runs.map((r) => Number(this.#s.insertRun.run(
-      r.setupId, r.name, r.label, r.problemKind, r.scheme, r.step, r.seed, r.sweepJson, r.specJson, r.iterations, r.appVersion, now,
+      r.setupId, r.name, r.label, r.problemKind, r.scheme, r.step, r.seed, r.sweepJson, r.specJson, r.paramsJson ?? '{}', r.iterations, r.appVersion, now,
     ).lastInsertRowid)))();
   }
 
@@ -257,6 +278,7 @@ export class LabDatabase {
     this.db.transaction(() => {
       for (const id of ids) {
         this.#s.deleteMetrics.run(id);
+        this.#s.deleteSnapshots.run(id);
         this.#s.requeue.run(id);
       }
     }).immediate();
@@ -282,6 +304,16 @@ export class LabDatabase {
     for (let j = 0; j < m; j++) {
       const metric = names[j];
       args[1] = metric;
+      let measured = 0;
+      for (let r = 0; r < n; r++) if (!Number.isNaN(values[r * m + j])) measured++;
+      if (measured < n) {
+        // A sparse metric: NaN marks the iterations where it was not measured; only measured rows are stored.
+        for (let r = 0; r < n; r++) {
+          const v = values[r * m + j];
+          if (!Number.isNaN(v)) this.#insertOne.run(runId, metric, iterations[r], v, wallMs[r]);
+        }
+        continue;
+      }
       let r = 0;
       for (; r + ROWS_PER_INSERT <= n; r += ROWS_PER_INSERT) {
         for (let q = 0, o = 2; q < ROWS_PER_INSERT; q++, o += 3) {
@@ -295,9 +327,44 @@ export class LabDatabase {
       for (; r < n; r++) this.#insertOne.run(runId, metric, iterations[r], values[r * m + j], wallMs[r]);
     }
     const last = n - 1;
+    // The last measured value of each metric in this batch (merged into the stored ones: sparse metrics keep theirs).
     const final: Record<string, number> = {};
-    for (let j = 0; j < m; j++) final[names[j]] = values[last * m + j];
+    for (let j = 0; j < m; j++) {
+      for (let r = last; r >= 0; r--) {
+        const v = values[r * m + j];
+        if (!Number.isNaN(v)) {
+          final[names[j]] = v;
+          break;
+        }
+      }
+    }
     this.#s.progress.run(iterations[last], JSON.stringify(final), JSON.stringify(names), runId);
+  }
+
+  /** Stores what a run records (metric definitions in column order, reference lines), when its worker starts. */
+  setRunMeta(runId: number, defsJson: string, referencesJson: string, namesJson: string): void {
+    this.#s.runMeta.run(defsJson, referencesJson, namesJson, runId);
+  }
+
+  // ---- snapshots ----
+
+  /** Stores one snapshot (one transaction); a second one at the same iteration is an error. */
+  insertSnapshot(runId: number, iteration: number, kind: string, metaJson: string, data: Float32Array | null): void {
+    const blob = data ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : null;
+    this.#s.insertSnapshot.run(runId, iteration, kind, metaJson, blob);
+  }
+
+  /** The iterations (and kinds) of a run's snapshots, in order. */
+  snapshotIndex(runId: number): { iteration: number; kind: string }[] {
+    return this.#s.snapshotIndex.all(runId) as { iteration: number; kind: string }[];
+  }
+
+  getSnapshot(runId: number, iteration: number): SnapshotRow | undefined {
+    return this.#s.snapshotAt.get(runId, iteration) as SnapshotRow | undefined;
+  }
+
+  countSnapshots(runId: number): number {
+    return this.#s.snapshotCount.get(runId) as number;
   }
 
   /** One metric series of one run, in iteration order. */

@@ -10,7 +10,10 @@ import { Piscina } from 'piscina';
 import type { z } from 'zod';
 import {
   LabError, type LabApi, type LabEvent, type LabInfo, type LabMethod, type MetricSeries, type Preset, type RunDetail, type RunStatus, type RunSummary, type SetupRecord, type ValidationReport,
+  type SnapshotData, type SnapshotIndex, type MetricDef, type ReferenceLine,
 } from '../src/api';
+import { runParams } from '../src/setup/params';
+import { snapshotData } from './snapshot-records';
 import { LabApiInputs } from '../src/api-inputs';
 import { formatIssue, issuesFromZod } from '../src/setup/issues';
 import { parseSetup, type ExpandedRun } from '../src/setup/schema';
@@ -89,6 +92,8 @@ export function runSummary(r: RunRow): RunSummary {
     step: r.step,
     seed: r.seed,
     sweepValues: parseJson<Record<string, unknown>>(r.sweep_json, {}),
+    params: parseJson<Record<string, unknown>>(r.params_json, {}),
+    metricDefs: parseJson<MetricDef[]>(r.metric_defs_json, []),
     status: r.status,
     iterations: r.iterations,
     lastIteration: r.last_iteration,
@@ -116,6 +121,7 @@ export function newRunsOf(setupId: number | null, runs: readonly ExpandedRun[], 
     seed: spec.seed,
     sweepJson: JSON.stringify(sweepValues),
     specJson: JSON.stringify(spec),
+    paramsJson: JSON.stringify(runParams(spec, sweepValues)),
     iterations: spec.iterations,
     appVersion,
   }));
@@ -330,7 +336,29 @@ export class LabService implements LabApi {
       spec: parseJson(row.spec_json, {} as RunDetail['spec']),
       appVersion: row.app_version,
       metricNames: parseJson<string[]>(row.metric_names_json, []),
+      references: parseJson<ReferenceLine[]>(row.references_json, []),
     };
+  }
+
+  async listSnapshots(raw: { runIds: number[] }): Promise<SnapshotIndex[]> {
+    const { runIds } = this.#input('listSnapshots', raw);
+    const db = this.#requireDb();
+    return runIds.map((runId) => {
+      this.#requireRun(runId);
+      return { runId, iterations: db.snapshotIndex(runId).map((r) => r.iteration) };
+    });
+  }
+
+  async getSnapshots(raw: { runId: number; iterations: number[] }): Promise<SnapshotData[]> {
+    const { runId, iterations } = this.#input('getSnapshots', raw);
+    const db = this.#requireDb();
+    this.#requireRun(runId);
+    const out: SnapshotData[] = [];
+    for (const k of iterations) {
+      const row = db.getSnapshot(runId, k);
+      if (row) out.push(snapshotData(row));
+    }
+    return out;
   }
 
   async getMetrics(raw: { runIds: number[]; metric?: string; maxPoints?: number }): Promise<MetricSeries[]> {
@@ -480,14 +508,24 @@ export class LabService implements LabApi {
     }
     const db = this.#requireDb();
     try {
-      db.insertMetrics(flight.runId, m);
+      if (m.type === 'meta') {
+        db.setRunMeta(flight.runId, JSON.stringify(m.metrics), JSON.stringify(m.references), JSON.stringify(m.metrics.map((d) => d.name)));
+        this.#emitRun(flight.runId);
+        return; // not counted by flow control
+      }
+      if (m.type === 'snapshot') db.insertSnapshot(flight.runId, m.iteration, m.kind, m.meta, m.data);
+      else db.insertMetrics(flight.runId, m);
     } catch (e) {
-      this.#finalize(flight, 'failed', `could not store metrics: ${errorMessage(e)}`);
+      this.#finalize(flight, 'failed', `could not store ${m.type === 'snapshot' ? 'a snapshot' : 'metrics'}: ${errorMessage(e)}`);
       flight.controller.abort();
       return;
     }
     Atomics.add(flight.acks, 0, 1);
     Atomics.notify(flight.acks, 0);
+    if (m.type === 'snapshot') {
+      this.#emit({ type: 'snapshot', runId: flight.runId, iteration: m.iteration });
+      return;
+    }
     if (this.#listeners.size) {
       this.#emit({
         type: 'metrics',

@@ -16,6 +16,8 @@ export const LabApiInputs = {
   listRuns: z.strictObject({ setupId: id.optional(), status: z.array(z.enum(RUN_STATUSES)).optional() }),
   getRun: z.strictObject({ id }),
   getMetrics: z.strictObject({ runIds: z.array(id).max(500), metric: z.string().min(1).max(100).optional(), maxPoints: z.int().min(2).max(1_000_000).optional() }),
+  listSnapshots: z.strictObject({ runIds: z.array(id).max(500) }),
+  getSnapshots: z.strictObject({ runId: id, iterations: z.array(z.int().min(0)).max(2000) }),
   cancelRun: z.strictObject({ id }),
   requeueRun: z.strictObject({ id }),
   resumeInterrupted: z.strictObject({}),

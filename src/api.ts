@@ -4,6 +4,9 @@
 // boundary are in api-inputs.ts, so that this module (and the sandboxed preload that bundles it) has no zod.
 import type { SetupIssue } from './setup/issues';
 import type { RunSpec, SetupInput } from './setup/schema';
+import type { MetricDef, ReferenceLine } from './engine/contract';
+
+export type { MetricDef, ReferenceLine };
 
 export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled', 'diverged', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -28,9 +31,14 @@ export interface RunSummary {
   readonly label: string;
   readonly problemKind: string;
   readonly scheme: string;
+  /** The scheme's step when it has one (kept for runs stored before parameters were stored in full). */
   readonly step: number | null;
   readonly seed: number;
   readonly sweepValues: Readonly<Record<string, unknown>>;
+  /** Every parameter of the run by field path ("scheme.kind", "scheme.step", "problem.init.particles", "seed", ...). */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** What the run records (known once it started): labels, log axis by default, cadence. */
+  readonly metricDefs: readonly MetricDef[];
   readonly status: RunStatus;
   readonly iterations: number;
   /** Last iteration whose metrics are stored (-1 when none). */
@@ -47,7 +55,20 @@ export interface RunDetail extends RunSummary {
   readonly spec: RunSpec;
   readonly appVersion: string;
   readonly metricNames: readonly string[];
+  readonly references: readonly ReferenceLine[];
 }
+
+/** Where a run's snapshots are: one entry per stored iteration. */
+export interface SnapshotIndex {
+  readonly runId: number;
+  readonly iterations: number[];
+}
+
+/** The measure at one iteration, in original coordinates. */
+export type SnapshotData =
+  | { readonly runId: number; readonly iteration: number; readonly kind: 'particles'; readonly dim: number; readonly n: number; readonly positions: number[]; readonly weights?: number[] }
+  | { readonly runId: number; readonly iteration: number; readonly kind: 'gaussian'; readonly dim: number; readonly mean: number[]; readonly cov?: number[][]; readonly diag?: number[] }
+  | { readonly runId: number; readonly iteration: number; readonly kind: 'grid'; readonly shape: number[]; readonly masses: number[] };
 
 export interface MetricSeries {
   readonly runId: number;
@@ -82,6 +103,7 @@ export interface ValidationReport {
 export type LabEvent =
   | { readonly type: 'run'; readonly run: RunSummary }
   | { readonly type: 'metrics'; readonly runId: number; readonly names: readonly string[]; readonly iterations: number[]; readonly wallMs: number[]; readonly values: number[] }
+  | { readonly type: 'snapshot'; readonly runId: number; readonly iteration: number }
   | { readonly type: 'setups' };
 
 export interface LabApi {
@@ -98,6 +120,10 @@ export interface LabApi {
   getRun(input: { id: number }): Promise<RunDetail>;
   /** Series of the given runs; every metric unless one is named; maxPoints thins long series evenly (keeps the last). */
   getMetrics(input: { runIds: number[]; metric?: string; maxPoints?: number }): Promise<MetricSeries[]>;
+  /** The iterations at which each run stored a snapshot. */
+  listSnapshots(input: { runIds: number[] }): Promise<SnapshotIndex[]>;
+  /** Snapshots of one run at the given iterations (those that exist). */
+  getSnapshots(input: { runId: number; iterations: number[] }): Promise<SnapshotData[]>;
   cancelRun(input: { id: number }): Promise<void>;
   /** Queues a finished, failed, cancelled or interrupted run again from the start (its old metrics are replaced). */
   requeueRun(input: { id: number }): Promise<void>;
@@ -110,7 +136,7 @@ export type LabMethod = keyof LabApi;
 /** Every LabApi method, in a fixed order (checked complete below and in src/api-inputs.ts). */
 export const LAB_METHODS = [
   'info', 'listPresets', 'listSetups', 'saveSetup', 'deleteSetup', 'validateSetup', 'queueSetup',
-  'listRuns', 'getRun', 'getMetrics', 'cancelRun', 'requeueRun', 'resumeInterrupted',
+  'listRuns', 'getRun', 'getMetrics', 'listSnapshots', 'getSnapshots', 'cancelRun', 'requeueRun', 'resumeInterrupted',
 ] as const satisfies readonly LabMethod[];
 // A method added to LabApi but not listed above fails to compile here.
 const everyMethodListed: Exclude<LabMethod, (typeof LAB_METHODS)[number]> extends never ? true : never = true;

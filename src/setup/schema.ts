@@ -2,21 +2,31 @@
 // validation, and its expansion into runs. This module is the one source of truth for the CLI, the
 // service, the IPC boundary and the renderer's generated forms.
 import { z } from 'zod';
-import { GaussianKlProblemSchema, checkGaussianKlProblem } from '../problems/gaussian-kl/schema';
-import { SchemeSchema, type SchemeKind } from '../schemes/schema';
+import { findProblem, ProblemSchema, SchemeSchema, SCHEMES_FOR_PROBLEM, schemeFor } from '../registry/index';
 import { issuesFromZod, pathToString, SetupError, type SetupIssue } from './issues';
 
-export const ProblemSchema = z.discriminatedUnion('kind', [GaussianKlProblemSchema]);
-export type Problem = z.infer<typeof ProblemSchema>;
-export type ProblemKind = Problem['kind'];
-
-/** Which schemes each problem supports. */
-export const SCHEMES_FOR_PROBLEM: Record<ProblemKind, readonly SchemeKind[]> = {
-  'gaussian-kl': ['forward', 'ula', 'fb', 'jko'],
-};
+export { ProblemSchema, SchemeSchema, SCHEMES_FOR_PROBLEM };
+export type { Problem, ProblemKind, Scheme, SchemeKind } from '../registry/index';
 
 export const MAX_ITERATIONS = 10_000_000;
 export const MAX_RUNS_PER_SETUP = 10_000;
+/** At most this many snapshots per run (k = 0, every K, and the last iteration). */
+export const MAX_SNAPSHOTS_PER_RUN = 1000;
+/** Default divergence factor: a run diverges when |objective| > factor x max(1, |objective at k = 0|). */
+export const DEFAULT_DIVERGENCE_FACTOR = 1e12;
+
+const SnapshotsSchema = z.strictObject({
+  every: z.int().positive().max(MAX_ITERATIONS).meta({ title: 'Every K iterations', description: `the measure is stored at k = 0, K, 2K, ... and the last iteration (at most ${MAX_SNAPSHOTS_PER_RUN} per run)` }),
+}).meta({ title: 'Snapshots', description: 'store the measure (particle positions, Gaussian moments) for the Flow view' });
+
+/** Fields a run takes from its setup besides problem and scheme (shared by SetupSchema and RunSpecSchema). */
+const runFields = {
+  iterations: z.int().positive().max(MAX_ITERATIONS).meta({ title: 'Iterations', description: 'number of scheme steps; metrics are recorded at k = 0..iterations' }),
+  metrics_every: z.int().positive().max(MAX_ITERATIONS).default(1).meta({ title: 'Expensive metrics every', description: 'sparse metrics (entropy, KL and W2 estimates of particles) are computed every this many iterations, at k = 0 and at the last' }),
+  snapshots: SnapshotsSchema.optional(),
+  divergence_factor: z.number().gt(1).refine(Number.isFinite, { message: 'must be a finite number' }).default(DEFAULT_DIVERGENCE_FACTOR)
+    .meta({ title: 'Divergence factor', description: 'the run stops as diverged when |objective| exceeds this factor times max(1, |objective at k = 0|), or a metric is not finite' }),
+};
 
 const sweepValues = z.array(z.json()).min(1).max(MAX_RUNS_PER_SETUP);
 
@@ -25,7 +35,7 @@ export const SetupSchema = z.strictObject({
   description: z.string().max(10_000).optional().meta({ title: 'Description' }),
   problem: ProblemSchema,
   scheme: SchemeSchema,
-  iterations: z.int().positive().max(MAX_ITERATIONS).meta({ title: 'Iterations', description: 'number of scheme steps; metrics are recorded at k = 0..iterations' }),
+  ...runFields,
   seeds: z.array(z.int().min(0).max(2 ** 32 - 1)).min(1).max(MAX_RUNS_PER_SETUP).default([0]).meta({ title: 'Seeds' }),
   sweep: z.record(z.string(), sweepValues).default({}).meta({ title: 'Sweep', description: 'dotted field path -> list of values; runs are the cartesian product times the seeds' }),
 });
@@ -39,7 +49,7 @@ export const RunSpecSchema = z.strictObject({
   name: SetupSchema.shape.name,
   problem: ProblemSchema,
   scheme: SchemeSchema,
-  iterations: SetupSchema.shape.iterations,
+  ...runFields,
   seed: z.int().min(0).max(2 ** 32 - 1),
 });
 export type RunSpec = z.output<typeof RunSpecSchema>;
@@ -54,19 +64,29 @@ export interface ExpandedRun {
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: SetupIssue[] };
 
-/** Semantic checks of a problem/scheme pair that a zod shape cannot express. */
-function checkProblemAndScheme(problem: Problem, scheme: { kind: SchemeKind }, prefix = ''): SetupIssue[] {
-  const issues: SetupIssue[] = [];
-  const p = prefix ? `${prefix}.problem` : 'problem';
-  if (problem.kind === 'gaussian-kl') issues.push(...checkGaussianKlProblem(problem, p));
-  const allowed = SCHEMES_FOR_PROBLEM[problem.kind];
-  if (!allowed.includes(scheme.kind)) {
-    issues.push({ path: prefix ? `${prefix}.scheme.kind` : 'scheme.kind', message: `scheme "${scheme.kind}" does not support problem "${problem.kind}"; allowed: ${allowed.map((k) => `"${k}"`).join(', ')}` });
+/** The semantic checks of a problem (dimensions that agree, SPD matrices) that a zod shape cannot express. */
+function checkProblem(problem: { kind: string }, path = 'problem'): SetupIssue[] {
+  return findProblem(problem.kind)?.check?.(problem, path) ?? [];
+}
+
+/** Semantic checks of a run: its problem, whether the scheme fits it, its snapshot count. */
+function checkRun(run: { problem: { kind: string }; scheme: { kind: string }; iterations: number; snapshots?: { every: number } }): SetupIssue[] {
+  const issues = checkProblem(run.problem);
+  if (!schemeFor(run.problem.kind, run.scheme.kind)) {
+    const allowed = SCHEMES_FOR_PROBLEM[run.problem.kind] ?? [];
+    issues.push({ path: 'scheme.kind', message: `scheme "${run.scheme.kind}" does not support problem "${run.problem.kind}"; allowed: ${allowed.map((k) => `"${k}"`).join(', ')}` });
+  }
+  if (run.snapshots) {
+    const count = Math.floor(run.iterations / run.snapshots.every) + 2;
+    if (count > MAX_SNAPSHOTS_PER_RUN) {
+      const every = Math.ceil(run.iterations / (MAX_SNAPSHOTS_PER_RUN - 2));
+      issues.push({ path: 'snapshots.every', message: `gives ${count} snapshots for ${run.iterations} iterations; at most ${MAX_SNAPSHOTS_PER_RUN} per run are allowed: use every >= ${every}` });
+    }
   }
   return issues;
 }
 
-const SWEEPABLE_ROOTS = new Set(['problem', 'scheme', 'iterations']);
+const SWEEPABLE_ROOTS = new Set(['problem', 'scheme', 'iterations', 'metrics_every', 'snapshots', 'divergence_factor']);
 
 /** Splits "problem.target.mean.0" or "problem.target.mean[0]" into keys. */
 export function parseFieldPath(path: string): (string | number)[] {
@@ -115,7 +135,7 @@ export function sweepablePaths(setup: Setup): string[] {
       out.push(pathToString(keys));
     }
   };
-  walk({ problem: setup.problem, scheme: setup.scheme, iterations: setup.iterations }, []);
+  walk({ problem: setup.problem, scheme: setup.scheme, iterations: setup.iterations, metrics_every: setup.metrics_every }, []);
   return out;
 }
 
@@ -139,7 +159,7 @@ export function parseSetup(input: unknown): ParseResult<{ setup: Setup; runs: Ex
     const issues = issuesFromZod(parsed.error, SetupSchema, input);
     const raw = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
     const problem = ProblemSchema.safeParse(raw.problem);
-    if (problem.success && problem.data.kind === 'gaussian-kl') issues.push(...checkGaussianKlProblem(problem.data));
+    if (problem.success) issues.push(...checkProblem(problem.data));
     if (raw.sweep && typeof raw.sweep === 'object' && !Array.isArray(raw.sweep)) {
       for (const key of Object.keys(raw.sweep)) {
         if (!sweepPathExists(raw, key)) issues.push({ path: `sweep["${key}"]`, message: 'field path does not exist in the setup' });
@@ -150,7 +170,7 @@ export function parseSetup(input: unknown): ParseResult<{ setup: Setup; runs: Ex
   const setup = parsed.data;
   const issues: SetupIssue[] = [];
   const sweepKeys = Object.keys(setup.sweep);
-  if (sweepKeys.length === 0) issues.push(...checkProblemAndScheme(setup.problem, setup.scheme));
+  if (sweepKeys.length === 0) issues.push(...checkRun(setup));
   const total = countRuns(setup);
   if (total > MAX_RUNS_PER_SETUP) {
     issues.push({ path: 'sweep', message: `expands to ${total} runs (sweep product x seeds); at most ${MAX_RUNS_PER_SETUP} are allowed` });
@@ -170,7 +190,10 @@ export function parseSetup(input: unknown): ParseResult<{ setup: Setup; runs: Ex
   if (issues.length) return { ok: false, issues };
 
   const runs: ExpandedRun[] = [];
-  const base = { name: setup.name, problem: setup.problem, scheme: setup.scheme, iterations: setup.iterations };
+  const base = {
+    name: setup.name, problem: setup.problem, scheme: setup.scheme, iterations: setup.iterations, metrics_every: setup.metrics_every,
+    divergence_factor: setup.divergence_factor, ...(setup.snapshots ? { snapshots: setup.snapshots } : {}),
+  };
   const combos: Record<string, unknown>[] = [{}];
   for (const key of sweepKeys) {
     const next: Record<string, unknown>[] = [];
@@ -194,7 +217,7 @@ export function parseSetup(input: unknown): ParseResult<{ setup: Setup; runs: Ex
       continue;
     }
     if (sweepKeys.length) {
-      for (const issue of checkProblemAndScheme(specParsed.data.problem, specParsed.data.scheme)) {
+      for (const issue of checkRun(specParsed.data)) {
         const k = `${issue.path}: ${issue.message}`;
         if (seen.has(k)) continue;
         seen.add(k);
@@ -222,6 +245,6 @@ export function expandSetup(input: unknown): { setup: Setup; runs: ExpandedRun[]
 export function parseRunSpec(input: unknown): ParseResult<RunSpec> {
   const parsed = RunSpecSchema.safeParse(input);
   if (!parsed.success) return { ok: false, issues: issuesFromZod(parsed.error, RunSpecSchema, input) };
-  const issues = checkProblemAndScheme(parsed.data.problem, parsed.data.scheme);
+  const issues = checkRun(parsed.data);
   return issues.length ? { ok: false, issues } : { ok: true, value: parsed.data };
 }

@@ -2,7 +2,7 @@
 // kind becomes an option of the kind select, numbers/lists/matrices get their inputs, titles come from .meta().
 // (Pure functions; runs under Node next to the browser tests that exercise the same forms in Chromium.)
 import { describe, expect, it } from 'vitest';
-import { SCHEME_KINDS, SchemeSchema } from '../../src/schemes/schema';
+import { SCHEME_KINDS, SchemeSchema } from '../../src/registry/index';
 import { ProblemSchema, SetupSchema, parseSetup } from '../../src/setup/schema';
 import { PRESETS } from '../../src/presets/index';
 import { childPath, defaultValue, describeSchema, issuesAt, parseSweepValues, type FieldDesc } from '../../renderer/src/composables/schemaForm';

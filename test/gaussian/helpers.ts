@@ -1,8 +1,14 @@
 // Shared helpers for the gaussian-kl simulation tests.
-import { createGaussianKlSimulation, type GaussianKlSimulationOptions } from '../../src/problems/gaussian-kl/simulation';
+import { createGaussianKlInstance, type GaussianKlOptions } from '../../src/problems/gaussian-kl/index';
 import type { GaussianKlProblem } from '../../src/problems/gaussian-kl/schema';
-import type { Scheme } from '../../src/schemes/schema';
-import type { Snapshot } from '../../src/engine/types';
+import type { Scheme } from '../../src/setup/schema';
+import type { Simulation, Snapshot } from '../../src/engine/types';
+import { createSimulation } from '../../src/engine/registry';
+
+/** The simulation of one Gaussian scheme, through the registry (the problem instance built with the options). */
+export function createGaussianKlSimulation(p: GaussianKlProblem, scheme: Scheme, seed = 0, options: GaussianKlOptions = {}): Simulation {
+  return createSimulation({ name: 't', problem: p, scheme, iterations: 1, seed, metrics_every: 1, divergence_factor: 1e12 }, { problem: createGaussianKlInstance(p, options) });
+}
 
 export type GaussianSnapshot = Extract<Snapshot, { kind: 'gaussian' }>;
 
@@ -18,14 +24,14 @@ export function problem(targetMean: number[], targetCov: GaussianKlProblem['targ
 }
 
 /** Runs `iterations` steps by hand, recording metrics and snapshots at k = 0..iterations. */
-export function trace(p: GaussianKlProblem, scheme: Scheme, iterations: number, options?: GaussianKlSimulationOptions): Trace {
+export function trace(p: GaussianKlProblem, scheme: Scheme, iterations: number, options?: GaussianKlOptions): Trace {
   const sim = createGaussianKlSimulation(p, scheme, 0, options);
   const rows: Float64Array[] = [];
   const snaps: GaussianSnapshot[] = [];
   for (let k = 0; k <= iterations; k++) {
     if (k > 0) sim.step(k - 1);
     const row = new Float64Array(sim.metricNames.length);
-    sim.measure(k, row);
+    sim.measure(k, row, true);
     rows.push(row);
     const snap = sim.snapshot!(k);
     if (snap.kind !== 'gaussian') throw new Error('expected a gaussian snapshot');

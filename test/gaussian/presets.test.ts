@@ -4,9 +4,8 @@ import { GAUSSIAN_PRESETS } from '../../src/presets/gaussian';
 import { parseSetup, type RunSpec } from '../../src/setup/schema';
 import { createSimulation } from '../../src/engine/registry';
 import { driveSimulation } from '../../src/engine/run';
-import { createGaussianKlSimulation } from '../../src/problems/gaussian-kl/simulation';
 import type { MetricBatch, RunOutcome } from '../../src/engine/types';
-import { problem } from './helpers';
+import { createGaussianKlSimulation, problem } from './helpers';
 
 function drive(spec: Pick<RunSpec, 'problem' | 'scheme' | 'iterations'>, forceDense = false): { outcome: RunOutcome; names: readonly string[]; last: Record<string, number>; rows: number } {
   const sim = createGaussianKlSimulation(spec.problem, spec.scheme, 0, { forceDense });

@@ -84,13 +84,13 @@ describe('wgflab CLI', () => {
   it('runs a setup, exits 1 with a summary when a run diverges, and exports json and csv', () => {
     const dir = tempDir();
     const db = path.join(dir, 'lab.sqlite');
-    const setup: Setup = { ...divergingSetup(), iterations: 60, seeds: [3], sweep: { 'scheme.step': [0.05, 10] } };
+    const setup: Setup = { ...divergingSetup(), iterations: 60, seeds: [3], sweep: { 'scheme.step': [0.005, 10] } };
     const r = cli(['run', writeJson(dir, 'setup.json', setup), '--db', db, '--workers', '2']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/run 1 \(forward, scheme\.step=0\.05, seed 3\): done/);
+    expect(r.stderr).toMatch(/run 1 \(forward, scheme\.step=0\.005, seed 3\): done/);
     const summary = r.stderr.slice(r.stderr.indexOf('not done:'));
     expect(lines(summary)).toHaveLength(2);
-    expect(summary).toMatch(/run 2 \(forward, scheme\.step=10, seed 3\): diverged: metric "\w+" became (NaN|-?Infinity) at iteration \d+/);
+    expect(summary).toMatch(/run 2 \(forward, scheme\.step=10, seed 3\): diverged: metric "\w+" (became (NaN|-?Infinity)|reached \S+) at iteration \d+/);
 
     const json = cli(['export', '--db', db, '--format', 'json']);
     expect(json.status).toBe(0);
@@ -98,7 +98,7 @@ describe('wgflab CLI', () => {
     expect(out.runs).toHaveLength(2);
     const [a, b] = out.runs;
     expect(a).toMatchObject({ id: 1, name: 'diverging', setup: 'diverging', setup_id: 1, status: 'done', seed: 3 });
-    expect(a.spec).toEqual({ name: 'diverging', problem: setup.problem, scheme: { kind: 'forward', step: 0.05 }, iterations: 60, seed: 3 });
+    expect(a.spec).toEqual({ name: 'diverging', problem: setup.problem, scheme: { kind: 'forward', step: 0.005 }, iterations: 60, metrics_every: 1, divergence_factor: 1e12, seed: 3 });
     expect(b).toMatchObject({ status: 'diverged', spec: { scheme: { kind: 'forward', step: 10 } } });
     expect(Object.keys(a.metrics)).toEqual(expect.arrayContaining(['objective', 'kl', 'w2sq']));
     expect(a.metrics.kl.map((p: number[]) => p[0])).toEqual(Array.from({ length: 61 }, (_, i) => i));

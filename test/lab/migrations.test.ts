@@ -35,6 +35,7 @@ describe('migrations', () => {
         { name: 'metrics', strict: 1, wr: 1 },
         { name: 'runs', strict: 1, wr: 0 },
         { name: 'setups', strict: 1, wr: 0 },
+        { name: 'snapshots', strict: 1, wr: 0 },
       ]);
       expect(db.integrityCheck()).toEqual(['ok']);
     } finally {

@@ -153,7 +153,7 @@ describe('LabService', () => {
       await service.whenIdle();
       const run = await service.getRun({ id: runIds[0] });
       expect(run.status).toBe('diverged');
-      expect(run.error).toMatch(/became (NaN|Infinity|-Infinity) at iteration \d+/);
+      expect(run.error).toMatch(/(became (NaN|Infinity|-Infinity)|reached \S+) at iteration \d+/);
       const at = Number(/iteration (\d+)/.exec(run.error!)![1]);
       expect(run.lastIteration).toBe(at - 1);
       expect(run.lastIteration).toBeLessThan(1000);

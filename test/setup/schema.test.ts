@@ -32,7 +32,7 @@ describe('setup files', () => {
       [0.1, 'fb', 0], [0.1, 'fb', 1], [0.1, 'jko', 0], [0.1, 'jko', 1],
     ]);
     // A run's spec has the setup file's field names, with the sweep values applied.
-    expect(Object.keys(runs[0].spec).sort()).toEqual(['iterations', 'name', 'problem', 'scheme', 'seed']);
+    expect(Object.keys(runs[0].spec).sort()).toEqual(['divergence_factor', 'iterations', 'metrics_every', 'name', 'problem', 'scheme', 'seed']);
     expect(runs[0].spec.problem).toEqual(example.problem);
     expect(runs[0].sweepValues).toEqual({ 'scheme.step': 0.05, 'scheme.kind': 'fb' });
     expect(runs[3].label).toBe('jko, scheme.step=0.05, seed 1');

@@ -2,8 +2,7 @@
 // the service uses), the generated form descriptions, JSON view, presets, save and queue.
 import { computed, onBeforeUnmount, ref, shallowRef, watch } from 'vue';
 import type { Preset, SetupRecord } from '../../../src/api';
-import { ProblemSchema, SCHEMES_FOR_PROBLEM, SetupSchema, parseSetup, sweepablePaths, type Setup } from '../../../src/setup/schema';
-import { SchemeSchema } from '../../../src/schemes/schema';
+import { ProblemSchema, SchemeSchema, SCHEMES_FOR_PROBLEM, SetupSchema, parseSetup, sweepablePaths, type Setup } from '../../../src/setup/schema';
 import type { SetupIssue } from '../../../src/setup/issues';
 import { describeSchema } from './schemaForm';
 import { prettyJson } from './prettyJson';
@@ -92,7 +91,7 @@ export function useSetupEditor() {
   });
   const allowedSchemes = computed(() => {
     const kind = (draft.value.problem as { kind?: string } | undefined)?.kind;
-    return kind && kind in SCHEMES_FOR_PROBLEM ? SCHEMES_FOR_PROBLEM[kind as keyof typeof SCHEMES_FOR_PROBLEM] : undefined;
+    return kind && kind in SCHEMES_FOR_PROBLEM ? SCHEMES_FOR_PROBLEM[kind] : undefined;
   });
 
   function setField(key: string, value: unknown) {

@@ -45,7 +45,7 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   function onEvent(e: LabEvent) {
-    if (e.type === 'setups') return;
+    if (e.type === 'setups' || e.type === 'snapshot') return;
     if (e.type === 'run') pending.push({ type: 'run', run: e.run });
     else {
       const rows = e.iterations.length;

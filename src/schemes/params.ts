@@ -1,0 +1,9 @@
+// Parameter schemas shared by several schemes (one source for their validation and generated forms).
+import { z } from 'zod';
+
+export const stepField = z.number().positive().refine(Number.isFinite, { message: 'must be a finite number' })
+  .meta({ title: 'Step size g', description: 'time step of the scheme, > 0' });
+
+/** The usual shape of a one-parameter scheme: {kind, step}. */
+export const stepOnly = <K extends string>(kind: K, title: string, description: string) =>
+  z.strictObject({ kind: z.literal(kind), step: stepField }).meta({ title, description });
