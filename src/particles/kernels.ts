@@ -1,6 +1,7 @@
 // Kernel sums over particles (row-major n x d Float64Array): the SVGD direction, a Gaussian KDE score, the MMD
 // witness gradient and MMD^2, and the median heuristic. Each pair's kernel is evaluated once (symmetric loops).
 // NaN inputs propagate to NaN outputs (medianSqDistance returns NaN); nothing here throws on NaN.
+import { fastExp } from './fastexp';
 import { maxOf, selectInPlace } from './select';
 
 let scratch = new Float64Array(0);
@@ -60,10 +61,15 @@ function pairOrderStats(x: Float64Array, n: number, d: number, r1: number, r2: n
   const a = scratchOf(cap);
   let below = 0, inside = 0;
   for (let i = 0; i < n; i++) {
+    const xi0 = x[i * d], xi1 = d > 1 ? x[i * d + 1] : 0;
     for (let j = i + 1; j < n; j++) {
-      const v = sqDist(x, i, j, d);
-      if (v < lo) below++;
-      else if (v <= hi) {
+      let v: number;
+      if (d === 2) {
+        const u0 = xi0 - x[2 * j], u1 = xi1 - x[2 * j + 1];
+        v = u0 * u0 + u1 * u1;
+      } else v = sqDist(x, i, j, d);
+      below += v < lo ? 1 : 0;
+      if (v >= lo && v <= hi) {
         if (inside < cap) a[inside] = v;
         inside++;
       }
@@ -111,7 +117,7 @@ export function svgdDirection(x: Float64Array, n: number, d: number, gradLogPi: 
       for (let j = i + 1; j < n; j++) {
         const b = 2 * j;
         const u0 = xi0 - x[b], u1 = xi1 - x[b + 1];
-        const k = Math.exp(-(u0 * u0 + u1 * u1) * ih);
+        const k = fastExp(-(u0 * u0 + u1 * u1) * ih);
         const ck = c * k;
         s0 += k * gradLogPi[b] + ck * u0;
         s1 += k * gradLogPi[b + 1] + ck * u1;
@@ -126,7 +132,7 @@ export function svgdDirection(x: Float64Array, n: number, d: number, gradLogPi: 
       const a = i * d;
       for (let j = i + 1; j < n; j++) {
         const b = j * d;
-        const k = Math.exp(-sqDist(x, i, j, d) * ih), ck = c * k;
+        const k = fastExp(-sqDist(x, i, j, d) * ih), ck = c * k;
         for (let t = 0; t < d; t++) {
           const u = x[a + t] - x[b + t];
           out[a + t] += k * gradLogPi[b + t] + ck * u;
@@ -154,7 +160,7 @@ export function kdeScore(x: Float64Array, n: number, d: number, h: number, out: 
     let si = 0;
     for (let j = i + 1; j < n; j++) {
       const b = j * d;
-      const k = Math.exp(-sqDist(x, i, j, d) * ih);
+      const k = fastExp(-sqDist(x, i, j, d) * ih);
       si += k;
       sum[j] += k;
       for (let t = 0; t < d; t++) {
@@ -204,7 +210,7 @@ function crossGrad(z: Float64Array, nz: number, p: Float64Array, np: number, d: 
         const u = z[a + t] - p[b + t];
         q += u * u;
       }
-      const k = f * Math.exp(-q * ih);
+      const k = f * fastExp(-q * ih);
       for (let t = 0; t < d; t++) out[a + t] += k * (p[b + t] - z[a + t]);
     }
   }
@@ -225,7 +231,7 @@ export function mmdWitnessGrad(z: Float64Array, nz: number, x: Float64Array, n: 
       const a = i * d;
       for (let j = i + 1; j < n; j++) {
         const b = j * d;
-        const k = Math.exp(-sqDist(x, i, j, d) * ih) / n;
+        const k = fastExp(-sqDist(x, i, j, d) * ih) / n;
         for (let t = 0; t < d; t++) {
           const u = k * (x[b + t] - x[a + t]);
           out[a + t] += u;
@@ -246,7 +252,7 @@ export function mmd2SelfTerm(y: Float64Array, m: number, d: number, s: number): 
   let acc = 0;
   for (let i = 0; i < m; i++) {
     let row = 0;
-    for (let j = i + 1; j < m; j++) row += Math.exp(-sqDist(y, i, j, d) * ih);
+    for (let j = i + 1; j < m; j++) row += fastExp(-sqDist(y, i, j, d) * ih);
     acc += row;
   }
   return (2 * acc + m) / (m * m);
@@ -269,7 +275,7 @@ export function mmd2Gaussian(x: Float64Array, n: number, y: Float64Array, m: num
         const u = x[a + t] - y[b + t];
         q += u * u;
       }
-      row += Math.exp(-q * ih);
+      row += fastExp(-q * ih);
     }
     xy += row;
   }
