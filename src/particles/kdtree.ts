@@ -10,13 +10,11 @@ export class KdTree {
   private readonly dim: Int32Array; // split coordinate, -1 for a leaf
   private readonly left: Int32Array;
   private readonly right: Int32Array;
-  /** Tight bounding box of node i: bmin[i*d + t], bmax[i*d + t]. */
-  private readonly bmin: Float64Array;
-  private readonly bmax: Float64Array;
+  /** Tight bounding box of node i: box[2 (i d + t)] = min, box[2 (i d + t) + 1] = max of coordinate t. */
+  private readonly box: Float64Array;
   private nodes = 0;
   // query state
-  private q: Float64Array = new Float64Array(0);
-  private qo = 0;
+  private readonly qv: Float64Array;
   private k = 0;
   private cnt = 0;
   private exclude = -1;
@@ -30,8 +28,8 @@ export class KdTree {
     const cap = 2 * Math.ceil(n / Math.max(1, leafSize >> 1)) + 3;
     this.lo = new Int32Array(cap); this.hi = new Int32Array(cap); this.dim = new Int32Array(cap);
     this.left = new Int32Array(cap); this.right = new Int32Array(cap);
-    this.bmin = new Float64Array(cap * d);
-    this.bmax = new Float64Array(cap * d);
+    this.box = new Float64Array(2 * cap * d);
+    this.qv = new Float64Array(d);
     this.build(x, perm, 0, n);
     this.index = perm;
     this.points = new Float64Array(n * d);
@@ -50,8 +48,8 @@ export class KdTree {
         if (v < mn) mn = v;
         if (v > mx) mx = v;
       }
-      this.bmin[id * d + t] = mn;
-      this.bmax[id * d + t] = mx;
+      this.box[2 * (id * d + t)] = mn;
+      this.box[2 * (id * d + t) + 1] = mx;
       if (mx - mn > spread) { spread = mx - mn; best = t; }
     }
     if (hi - lo <= this.leafSize || best < 0) return id; // small, or all points equal: one leaf
@@ -68,49 +66,52 @@ export class KdTree {
    * squared distances ascending in outSq, caller's indices in outIdx. Returns how many were found (min(k, n')).
    */
   kNearest(q: Float64Array, qo: number, k: number, exclude: number, outSq: Float64Array, outIdx: Int32Array): number {
-    this.q = q; this.qo = qo; this.k = k; this.cnt = 0; this.exclude = exclude;
+    const qv = this.qv;
+    for (let t = 0; t < this.d; t++) qv[t] = q[qo + t];
+    this.k = k; this.cnt = 0; this.exclude = exclude;
     this.bestSq = outSq; this.bestIdx = outIdx;
-    this.search(0, this.boxDist(0));
+    this.search(0);
     return this.cnt;
   }
 
-  private search(node: number, _lb: number): void {
-    const d = this.d, q = this.q, qo = this.qo;
-    const dim = this.dim[node];
-    if (dim < 0) {
-      const pts = this.points, k = this.k, bs = this.bestSq, bi = this.bestIdx;
+  private search(node: number): void {
+    const d = this.d, q = this.qv;
+    if (this.dim[node] < 0) {
+      const pts = this.points, index = this.index, k = this.k, bs = this.bestSq, bi = this.bestIdx, ex = this.exclude;
+      let cnt = this.cnt, worst = cnt < k ? Infinity : bs[k - 1];
       for (let p = this.lo[node], e = this.hi[node]; p < e; p++) {
-        const idx = this.index[p];
-        if (idx === this.exclude) continue;
-        const worst = this.cnt < k ? Infinity : bs[k - 1];
-        let s = 0;
         const o = p * d;
-        for (let t = 0; t < d && s < worst; t++) {
-          const u = pts[o + t] - q[qo + t];
+        let s = 0;
+        for (let t = 0; t < d; t++) {
+          const u = pts[o + t] - q[t];
           s += u * u;
         }
         if (!(s < worst)) continue;
-        let pos = this.cnt < k ? this.cnt++ : k - 1;
+        const idx = index[p];
+        if (idx === ex) continue;
+        let pos = cnt < k ? cnt++ : k - 1;
         while (pos > 0 && bs[pos - 1] > s) { bs[pos] = bs[pos - 1]; bi[pos] = bi[pos - 1]; pos--; }
         bs[pos] = s; bi[pos] = idx;
+        if (cnt === k) worst = bs[k - 1];
       }
+      this.cnt = cnt;
       return;
     }
     const l = this.left[node], r = this.right[node];
     const dl = this.boxDist(l), dr = this.boxDist(r);
     const near = dl <= dr ? l : r, far = dl <= dr ? r : l;
     const dn = dl <= dr ? dl : dr, df = dl <= dr ? dr : dl;
-    if (this.cnt < this.k || dn < this.bestSq[this.k - 1]) this.search(near, dn);
-    if (this.cnt < this.k || df < this.bestSq[this.k - 1]) this.search(far, df);
+    if (this.cnt < this.k || dn < this.bestSq[this.k - 1]) this.search(near);
+    if (this.cnt < this.k || df < this.bestSq[this.k - 1]) this.search(far);
   }
 
-  /** Squared distance from the query to node's bounding box. */
+  /** Squared distance from the query to node's bounding box (boxes stored as min, max pairs per coordinate). */
   private boxDist(node: number): number {
-    const d = this.d, q = this.q, qo = this.qo, mn = this.bmin, mx = this.bmax, o = node * d;
+    const d = this.d, q = this.qv, b = this.box, o = 2 * node * d;
     let s = 0;
     for (let t = 0; t < d; t++) {
-      const v = q[qo + t];
-      const u = v < mn[o + t] ? mn[o + t] - v : v > mx[o + t] ? v - mx[o + t] : 0;
+      const v = q[t], mn = b[o + 2 * t], mx = b[o + 2 * t + 1];
+      const u = v < mn ? mn - v : v > mx ? v - mx : 0;
       s += u * u;
     }
     return s;
