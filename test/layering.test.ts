@@ -1,6 +1,8 @@
 // Enforces the layering of ../shared/DESIGN.md: src/ imports nothing from main/, db/, workers/, renderer/,
-// Node or Electron; renderer/ never imports Node, Electron, main/, db/ or workers/.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// Node or Electron; renderer/ never imports Node, Electron, main/, db/ or workers/; inside src/, problems and
+// schemes never import each other (they meet in src/registry/ and src/engine/registry.ts), and measures,
+// linear algebra, OT and the particle numerics import neither.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,6 +63,33 @@ describe('layering', () => {
 
   it('src/ imports only src/ and zod', () => {
     expect(violations('src', ['.ts'], (s) => s === 'zod', ['main', 'db', 'workers', 'renderer', 'test'])).toEqual([]);
+  });
+
+  it('inside src/: problems and schemes never import each other; the shared layers import neither', () => {
+    const rules: [string, string[]][] = [
+      ['src/problems', ['src/schemes', 'src/registry']],
+      ['src/schemes', ['src/problems', 'src/registry']],
+      ['src/measures', ['src/problems', 'src/schemes', 'src/registry']],
+      ['src/linalg', ['src/problems', 'src/schemes', 'src/registry', 'src/engine']],
+      ['src/ot', ['src/problems', 'src/schemes', 'src/registry', 'src/engine']],
+      ['src/particles', ['src/problems', 'src/schemes', 'src/registry', 'src/engine']],
+    ];
+    const bad: string[] = [];
+    for (const [dir, forbidden] of rules) {
+      if (existsSync(path.join(root, dir))) bad.push(...violations(dir, ['.ts'], (s) => s === 'zod', forbidden.map((f) => f.split('/').join(path.sep))));
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('the src/ rules catch a scheme that imports a problem (the checker itself can fail)', () => {
+    const dir = mkdtempSync(path.join(root, 'src', 'schemes', '.layering-probe-'));
+    try {
+      writeFileSync(path.join(dir, 'probe.ts'), "import { klProblem } from '../../problems/kl/index';\n");
+      const rel = path.relative(root, dir);
+      expect(violations(rel, ['.ts'], (s) => s === 'zod', [path.join('src', 'problems')])).toEqual([`${path.join(rel, 'probe.ts')} imports "../../problems/kl/index" from a layer it must not use`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('renderer/ never imports Node, Electron, main/, db/ or workers/', () => {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { RunStatus, RunSummary } from '../../src/api';
 import { LabError } from '../../src/api';
 import { formatIssue } from '../../src/setup/issues';
+import { snapshotsJson } from './export-snapshots';
 import { parseSetup } from '../../src/setup/schema';
 import { openLabDatabase, type LabDatabase, type RunRow } from '../../db/lab-db';
 import { LabService, PROCESS_OWNER } from '../lab-service';
@@ -26,7 +27,7 @@ export interface LabCliContext {
 export const USAGE = [
   'usage: wgflab run <setup.json> --db <file.sqlite> [--workers N]',
   '       wgflab resume --db <file.sqlite> [--workers N]',
-  '       wgflab export --db <file.sqlite> --format json|csv',
+  '       wgflab export --db <file.sqlite> --format json|csv [--snapshots]',
   '       wgflab ot <method> <case.json>',
 ].join('\n');
 
@@ -38,8 +39,8 @@ interface ParsedArgs {
   readonly options: Map<string, string>;
 }
 
-/** Parses "--name value" and "--name=value" options; every option takes a value. */
-export function parseArgs(args: readonly string[], allowed: readonly string[]): ParsedArgs {
+/** Parses "--name value" and "--name=value" options, and the value-less `flags` ("--name" alone, stored as "true"). */
+export function parseArgs(args: readonly string[], allowed: readonly string[], flags: readonly string[] = []): ParsedArgs {
   const positional: string[] = [];
   const options = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
@@ -47,7 +48,12 @@ export function parseArgs(args: readonly string[], allowed: readonly string[]): 
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-      if (!allowed.includes(name)) throw new UsageError(`unknown option --${name}; allowed here: ${allowed.map((o) => `--${o}`).join(', ') || 'none'}`);
+      if (flags.includes(name)) {
+        if (eq >= 0) throw new UsageError(`option --${name} takes no value`);
+        options.set(name, 'true');
+        continue;
+      }
+      if (!allowed.includes(name)) throw new UsageError(`unknown option --${name}; allowed here: ${[...allowed, ...flags].map((o) => `--${o}`).join(', ') || 'none'}`);
       let value: string | undefined;
       if (eq >= 0) value = a.slice(eq + 1);
       else if (i + 1 < args.length) value = args[++i];
@@ -224,7 +230,7 @@ const csvField = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g
 /** Shortest round-trip formatting (the same as JSON numbers). */
 const num = (v: number): string => JSON.stringify(v);
 
-function exportRunJson(db: LabDatabase, r: RunRow, setupNames: Map<number, string>): string {
+function exportRunJson(db: LabDatabase, r: RunRow, setupNames: Map<number, string>, withSnapshots: boolean): string {
   const names = r.metric_names_json ? (JSON.parse(r.metric_names_json) as string[]) : [];
   const parts: string[] = [];
   for (const name of names) {
@@ -246,7 +252,8 @@ function exportRunJson(db: LabDatabase, r: RunRow, setupNames: Map<number, strin
     sweep: JSON.parse(r.sweep_json) as unknown,
     spec: JSON.parse(r.spec_json) as unknown,
   };
-  return `${JSON.stringify(head).slice(0, -1)},"metrics":{${parts.join(',')}}}`;
+  const snapshots = withSnapshots ? `,${snapshotsJson(db, r.id)}` : '';
+  return `${JSON.stringify(head).slice(0, -1)},"metrics":{${parts.join(',')}}${snapshots}}`;
 }
 
 function exportRunCsv(db: LabDatabase, r: RunRow, out: (s: string) => void): void {
@@ -270,11 +277,13 @@ function exportRunCsv(db: LabDatabase, r: RunRow, out: (s: string) => void): voi
 }
 
 export async function exportCommand(args: readonly string[], ctx: LabCliContext): Promise<number> {
-  const p = parseArgs(args, ['db', 'format']);
+  const p = parseArgs(args, ['db', 'format'], ['snapshots']);
   expectPositional(p, 0, '');
   const file = requireOption(p, 'db');
   const format = requireOption(p, 'format');
   if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, got "${format}"`);
+  const withSnapshots = p.options.has('snapshots');
+  if (withSnapshots && format !== 'json') throw new UsageError('--snapshots needs --format json (CSV holds metric rows only)');
   let db: LabDatabase;
   try {
     db = openLabDatabase(file, { mustExist: true });
@@ -288,7 +297,7 @@ export async function exportCommand(args: readonly string[], ctx: LabCliContext)
     const out = ctx.io.stdout;
     if (format === 'json') {
       out('{"runs": [');
-      runs.forEach((r, i) => out(`${i ? ',' : ''}\n${exportRunJson(db, r, setupNames)}`));
+      runs.forEach((r, i) => out(`${i ? ',' : ''}\n${exportRunJson(db, r, setupNames, withSnapshots)}`));
       out(runs.length ? '\n]}\n' : ']}\n');
     } else {
       out('run_id,iteration,metric,value,wall_ms\n');

@@ -1,8 +1,9 @@
 // Built-in presets: setups that reproduce figures of the lab's source papers.
 import type { Preset } from '../api';
 import { GAUSSIAN_PRESETS } from './gaussian';
+import { PARTICLE_PRESETS } from './particles';
 
-export const PRESETS: readonly Preset[] = [...GAUSSIAN_PRESETS];
+export const PRESETS: readonly Preset[] = [...GAUSSIAN_PRESETS, ...PARTICLE_PRESETS];
 
 export function findPreset(id: string): Preset | undefined {
   return PRESETS.find((p) => p.id === id);

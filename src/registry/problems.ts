@@ -1,4 +1,6 @@
 // The problem registry: one line per problem. The setup schema and scheme compatibility derive from it.
 import { gaussianKlProblem } from '../problems/gaussian-kl/index';
+import { klProblem } from '../problems/kl/index';
+import { mmdProblem } from '../problems/mmd/index';
 
-export const PROBLEM_DEFS = [gaussianKlProblem] as const;
+export const PROBLEM_DEFS = [gaussianKlProblem, klProblem, mmdProblem] as const;

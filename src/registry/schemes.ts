@@ -4,5 +4,14 @@ import { forwardGaussian } from '../schemes/gaussian/forward';
 import { ulaGaussian } from '../schemes/gaussian/ula';
 import { fbGaussian } from '../schemes/gaussian/fb';
 import { jkoGaussian } from '../schemes/gaussian/jko';
+import { ulaParticles } from '../schemes/particles/ula';
+import { malaParticles } from '../schemes/particles/mala';
+import { svgdParticles } from '../schemes/particles/svgd';
+import { forwardKdeParticles } from '../schemes/particles/forward-kde';
+import { mmdFlowParticles } from '../schemes/particles/mmd-flow';
+import { fbGaussianParticles } from '../schemes/particles/fb-gaussian';
 
-export const SCHEME_DEFS = [forwardGaussian, ulaGaussian, fbGaussian, jkoGaussian] as const;
+export const SCHEME_DEFS = [
+  forwardGaussian, ulaGaussian, fbGaussian, jkoGaussian,
+  ulaParticles, malaParticles, svgdParticles, forwardKdeParticles, mmdFlowParticles, fbGaussianParticles,
+] as const;

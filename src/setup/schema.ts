@@ -141,6 +141,20 @@ export function sweepablePaths(setup: Setup): string[] {
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
+/**
+ * One sweep value in a run label: "scheme.step=0.05"; a whole object by its kind and scalar fields,
+ * "scheme: step=0.5 bandwidth=median" or "problem: kl metrics=...", not its JSON.
+ */
+function sweepLabel(key: string, value: unknown): string {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return `${key}=${JSON.stringify(value)}`;
+  const fields = Object.entries(value as Record<string, unknown>)
+    .filter(([k, v]) => k !== 'kind' && (v === null || typeof v !== 'object'))
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  const kind = (value as { kind?: unknown }).kind;
+  const head = key === 'scheme' || typeof kind !== 'string' ? '' : ` ${kind}`;
+  return `${key}:${head}${fields.length ? ` ${fields.join(' ')}` : ''}`;
+}
+
 /** Number of runs a setup expands to (sweep product times seeds), without building them. */
 export function countRuns(setup: Setup): number {
   let n = setup.seeds.length;
@@ -226,7 +240,7 @@ export function parseSetup(input: unknown): ParseResult<{ setup: Setup; runs: Ex
     }
     for (const seed of setup.seeds) {
       const spec: RunSpec = { ...specParsed.data, seed };
-      const parts = [spec.scheme.kind, ...sweepKeys.filter((k) => k !== 'scheme.kind').map((k) => `${k}=${JSON.stringify(combo[k])}`), `seed ${seed}`];
+      const parts = [spec.scheme.kind, ...sweepKeys.filter((k) => k !== 'scheme.kind').map((k) => sweepLabel(k, combo[k])), `seed ${seed}`];
       runs.push({ spec, sweepValues: combo, label: parts.join(', ') });
     }
   }

@@ -5,10 +5,11 @@ import { parseSetup, type RunSpec } from '../../src/setup/schema';
 import { createSimulation } from '../../src/engine/registry';
 import { driveSimulation } from '../../src/engine/run';
 import type { MetricBatch, RunOutcome } from '../../src/engine/types';
+import type { GaussianKlProblem } from '../../src/problems/gaussian-kl/schema';
 import { createGaussianKlSimulation, problem } from './helpers';
 
 function drive(spec: Pick<RunSpec, 'problem' | 'scheme' | 'iterations'>, forceDense = false): { outcome: RunOutcome; names: readonly string[]; last: Record<string, number>; rows: number } {
-  const sim = createGaussianKlSimulation(spec.problem, spec.scheme, 0, { forceDense });
+  const sim = createGaussianKlSimulation(spec.problem as GaussianKlProblem, spec.scheme, 0, { forceDense });
   const batches: MetricBatch[] = [];
   const outcome = driveSimulation(sim, { iterations: spec.iterations, onBatch: (b) => batches.push(b) });
   const lastBatch = batches[batches.length - 1];
@@ -58,7 +59,7 @@ describe('Gaussian presets', () => {
       const m = sim.metricNames.length;
       const r = b.iterations.length - 1;
       const w2 = b.values[r * m + sim.metricNames.indexOf('w2sq')];
-      const d = run.spec.problem.target.mean.length;
+      const d = (run.spec.problem as GaussianKlProblem).target.mean.length;
       const g = run.spec.scheme.step;
       if (run.spec.scheme.kind === 'ula') {
         expect(w2).toBeGreaterThan(0.9 * d * (Math.sqrt(2 / (2 - g)) - 1) ** 2);

@@ -1,12 +1,12 @@
 // The law of the unadjusted Langevin algorithm in the Gaussian family, exact (Roberts & Tweedie 1996; Durmus & Moulines 2017).
 import { defineScheme } from '../../engine/contract';
 import { gradientStepMean, guardedDenseUpdate } from '../../measures/gaussian';
-import { stepOnly } from '../params';
+import { UlaSchema } from '../params';
 
 // x' = x - g grad V(x) + sqrt(2g) xi: b' = b - gA(b - m), S' = (I - gA) S (I - gA) + 2g I.
 export const ulaGaussian = defineScheme({
   kind: 'ula',
-  schema: stepOnly('ula', 'ULA (unadjusted Langevin)', 'x <- x - g grad V(x) + sqrt(2g) xi; biased stationary law'),
+  schema: UlaSchema,
   measure: 'gaussian',
   requires: ['gaussianQuadratic'],
   cite: 'Roberts & Tweedie, Bernoulli 1996; Durmus & Moulines, Ann. Appl. Probab. 2017',
