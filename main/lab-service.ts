@@ -13,6 +13,7 @@ import {
   type SnapshotData, type SnapshotIndex, type MetricDef, type ReferenceLine,
 } from '../src/api';
 import { runParams } from '../src/setup/params';
+import { inShard } from '../src/setup/shard';
 import { snapshotData } from './snapshot-records';
 import { LabApiInputs } from '../src/api-inputs';
 import { formatIssue, issuesFromZod } from '../src/setup/issues';
@@ -304,14 +305,15 @@ export class LabService implements LabApi {
     return parsed.ok ? { ok: true, issues: [], runCount: parsed.value.runs.length } : { ok: false, issues: parsed.issues, runCount: 0 };
   }
 
-  async queueSetup(raw: { setupId: number }): Promise<{ runIds: number[] }> {
-    const { setupId } = this.#input('queueSetup', raw);
+  async queueSetup(raw: { setupId: number; shard?: { index: number; count: number } }): Promise<{ runIds: number[] }> {
+    const { setupId, shard } = this.#input('queueSetup', raw);
     const db = this.#requireDb();
     const row = db.getSetup(setupId);
     if (!row) throw new LabError('not_found', `setup ${setupId} does not exist`);
     const parsed = parseSetup(parseJson<unknown>(row.json, null));
     if (!parsed.ok) throw new LabError('invalid', parsed.issues.map(formatIssue).join('\n'), parsed.issues);
-    const runIds = db.insertRuns(newRunsOf(setupId, parsed.value.runs, this.appVersion));
+    const runs = shard ? parsed.value.runs.filter((_, i) => inShard(i, shard)) : parsed.value.runs;
+    const runIds = db.insertRuns(newRunsOf(setupId, runs, this.appVersion));
     this.#emit({ type: 'setups' });
     for (const id of runIds) this.#emitRun(id);
     this.#schedule();

@@ -1,6 +1,16 @@
 // Where the lab's files are: the built worker entry (also inside a packaged Electron app) and the database.
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+
+const APP_NAME = 'WGF Lab';
+
+/** Electron's app.getPath('userData') for the app name "WGF Lab", computed without Electron (CLI, browser mode). */
+export function userDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home = os.homedir()): string {
+  if (platform === 'win32') return path.win32.join(env.APPDATA ?? path.win32.join(home, 'AppData', 'Roaming'), APP_NAME);
+  if (platform === 'darwin') return path.posix.join(home, 'Library', 'Application Support', APP_NAME);
+  return path.posix.join(env.XDG_CONFIG_HOME || path.posix.join(home, '.config'), APP_NAME);
+}
 
 export const WORKER_RELATIVE_PATH = path.join('dist', 'workers', 'run-worker.mjs');
 export const DB_FILE_NAME = 'wgflab.sqlite';

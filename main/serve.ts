@@ -3,24 +3,16 @@
 //   --db <file>      database file (default: <user data>/wgflab.sqlite, the same file the desktop app uses)
 //   --port <n>       port on 127.0.0.1 (default 0: a free port)
 //   --workers <n>    worker threads for runs (default: the service's choice)
-import os from 'node:os';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LabService } from './lab-service';
-import { defaultDbPath, findWorkerFile } from './paths';
+import { defaultDbPath, findWorkerFile, userDataDir } from './paths';
 import { startLabHttpServer } from './http-server';
 import pkg from '../package.json';
 
-const APP_NAME = 'WGF Lab';
-
-/** Electron's app.getPath('userData') for the app name "WGF Lab", computed without Electron. */
-export function userDataDir(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env, home = os.homedir()): string {
-  if (platform === 'win32') return path.win32.join(env.APPDATA ?? path.win32.join(home, 'AppData', 'Roaming'), APP_NAME);
-  if (platform === 'darwin') return path.posix.join(home, 'Library', 'Application Support', APP_NAME);
-  return path.posix.join(env.XDG_CONFIG_HOME || path.posix.join(home, '.config'), APP_NAME);
-}
+export { userDataDir };
 
 const log = (line: string) => process.stderr.write(`[wgf-lab serve] ${line}\n`);
 

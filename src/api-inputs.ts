@@ -12,7 +12,7 @@ export const LabApiInputs = {
   saveSetup: z.strictObject({ id: id.optional(), setup: z.unknown() }),
   deleteSetup: z.strictObject({ id }),
   validateSetup: z.strictObject({ setup: z.unknown() }),
-  queueSetup: z.strictObject({ setupId: id }),
+  queueSetup: z.strictObject({ setupId: id, shard: z.strictObject({ index: z.int().min(1), count: z.int().min(1).max(100_000) }).refine((v) => v.index <= v.count, { message: 'index must be <= count' }).optional() }),
   listRuns: z.strictObject({ setupId: id.optional(), status: z.array(z.enum(RUN_STATUSES)).optional() }),
   getRun: z.strictObject({ id }),
   getMetrics: z.strictObject({ runIds: z.array(id).max(500), metric: z.string().min(1).max(100).optional(), maxPoints: z.int().min(2).max(1_000_000).optional() }),

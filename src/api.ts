@@ -114,8 +114,8 @@ export interface LabApi {
   saveSetup(input: { id?: number; setup: unknown }): Promise<SetupRecord>;
   deleteSetup(input: { id: number }): Promise<void>;
   validateSetup(input: { setup: unknown }): Promise<ValidationReport>;
-  /** Expands the saved setup into runs and queues them. */
-  queueSetup(input: { setupId: number }): Promise<{ runIds: number[] }>;
+  /** Expands the saved setup into runs and queues them (only part `shard.index` of `shard.count`, if given; see src/setup/shard.ts). */
+  queueSetup(input: { setupId: number; shard?: { index: number; count: number } }): Promise<{ runIds: number[] }>;
   listRuns(input: { setupId?: number; status?: RunStatus[] }): Promise<RunSummary[]>;
   getRun(input: { id: number }): Promise<RunDetail>;
   /** Series of the given runs; every metric unless one is named; maxPoints thins long series evenly (keeps the last). */

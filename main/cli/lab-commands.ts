@@ -5,6 +5,11 @@ import type { RunStatus, RunSummary } from '../../src/api';
 import { LabError } from '../../src/api';
 import { formatIssue } from '../../src/setup/issues';
 import { snapshotsJson } from './export-snapshots';
+import { presetById, presetsCommand, UnknownPresetError } from './presets';
+import { mergeCommand } from './merge';
+import { slurmCommand } from './slurm';
+import { parseShard, type Shard } from '../../src/setup/shard';
+import { defaultDbPath, userDataDir } from '../paths';
 import { parseSetup } from '../../src/setup/schema';
 import { openLabDatabase, type LabDatabase, type RunRow } from '../../db/lab-db';
 import { LabService, PROCESS_OWNER } from '../lab-service';
@@ -26,8 +31,13 @@ export interface LabCliContext {
 
 export const USAGE = [
   'usage: wgflab run <setup.json> --db <file.sqlite> [--workers N]',
+  '       wgflab run --preset <id> [--db <file.sqlite>] [--workers N] [--shard I/N|auto/N]',
   '       wgflab resume --db <file.sqlite> [--workers N]',
   '       wgflab export --db <file.sqlite> --format json|csv [--snapshots]',
+  '       wgflab presets [show <id>]',
+  '       wgflab merge --into <lab.sqlite> <part.sqlite>...',
+  '       wgflab slurm <setup.json> --parts N [--time HH:MM:SS] [--cpus C] [--partition P]',
+  '  (--db defaults to the desktop app\'s database; see the README)',
   '       wgflab ot <method> <case.json>',
 ].join('\n');
 
@@ -69,7 +79,11 @@ export function parseArgs(args: readonly string[], allowed: readonly string[], f
 
 function requireOption(p: ParsedArgs, name: string): string {
   const v = p.options.get(name);
-  if (v === undefined) throw new UsageError(`missing --${name}`);
+  if (v === undefined) {
+    // The same database as the desktop app unless told otherwise, so the CLI and the app see the same runs.
+    if (name === 'db') return defaultDbPath(userDataDir());
+    throw new UsageError(`missing --${name}`);
+  }
   return v;
 }
 
@@ -190,17 +204,32 @@ export class CliExit extends Error {
 }
 
 export async function runCommand(args: readonly string[], ctx: LabCliContext): Promise<number> {
-  const p = parseArgs(args, ['db', 'workers']);
-  expectPositional(p, 1, 'the setup file (wgflab run <setup.json> --db <file.sqlite>)');
+  const p = parseArgs(args, ['db', 'workers', 'preset', 'shard']);
+  const preset = p.options.get('preset');
+  expectPositional(p, preset === undefined ? 1 : 0, 'the setup file (wgflab run <setup.json> --db <file.sqlite>, or --preset <id>)');
   const db = requireOption(p, 'db');
   const workers = workersOption(p);
+  let shard: Shard | undefined;
+  try {
+    shard = p.options.has('shard') ? parseShard(p.options.get('shard')!, process.env.SLURM_ARRAY_TASK_ID) : undefined;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   // Validate before touching the database: an invalid setup writes nothing (the file is not even created).
-  const setup = readSetupFile(p.positional[0], ctx.io);
+  let setup: unknown;
+  try {
+    setup = preset === undefined ? readSetupFile(p.positional[0], ctx.io) : presetById(preset).setup;
+  } catch (e) {
+    if (e instanceof UnknownPresetError) throw new UsageError(e.message);
+    throw e;
+  }
   return withService(ctx, db, workers, async (service) => {
     const saved = await service.saveSetup({ setup });
     const { runCount } = await service.validateSetup({ setup });
-    ctx.io.stderr(`setup ${saved.id} "${saved.name}" saved in ${db}; queueing ${runCount} run(s) on ${service.workers} worker(s)\n`);
-    const { runIds } = await service.queueSetup({ setupId: saved.id });
+    const mine = shard ? (shard.index <= runCount ? Math.floor((runCount - shard.index) / shard.count) + 1 : 0) : runCount;
+    const part = shard ? ` of ${runCount} (part ${shard.index} of ${shard.count})` : '';
+    ctx.io.stderr(`setup ${saved.id} "${saved.name}" saved in ${db}; queueing ${mine}${part} run(s) on ${service.workers} worker(s)\n`);
+    const { runIds } = await service.queueSetup({ setupId: saved.id, ...(shard ? { shard } : {}) });
     return runToCompletion(service, runIds, ctx);
   });
 }
@@ -319,6 +348,12 @@ export async function runLabCommand(command: string, args: readonly string[], ct
         return await resumeCommand(args, ctx);
       case 'export':
         return await exportCommand(args, ctx);
+      case 'presets':
+        return presetsCommand(args, ctx.io);
+      case 'merge':
+        return await mergeCommand(args, ctx.io);
+      case 'slurm':
+        return slurmCommand(args, ctx.io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

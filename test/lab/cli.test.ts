@@ -73,7 +73,7 @@ describe('wgflab CLI', () => {
   });
 
   it('answers usage errors with exit 2 and a usage line', () => {
-    for (const args of [[], ['frobnicate'], ['run'], ['run', 'x.json'], ['export', '--db', 'x.sqlite', '--format', 'xml'], ['resume', '--db', 'x.sqlite', '--workers', '0'], ['run', 'a.json', '--db', 'x', '--bogus', '1']]) {
+    for (const args of [[], ['frobnicate'], ['run'], ['run', '--preset', 'no-such-preset'], ['export', '--db', 'x.sqlite', '--format', 'xml'], ['resume', '--db', 'x.sqlite', '--workers', '0'], ['run', 'a.json', '--db', 'x', '--bogus', '1']]) {
       const r = cli(args);
       expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/usage: wgflab run <setup\.json> --db <file\.sqlite>/);

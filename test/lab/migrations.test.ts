@@ -32,6 +32,7 @@ describe('migrations', () => {
       expect(db.db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
       const tables = db.db.prepare(`SELECT name, strict, wr FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all();
       expect(tables).toEqual([
+        { name: 'lab_meta', strict: 1, wr: 0 },
         { name: 'metrics', strict: 1, wr: 1 },
         { name: 'runs', strict: 1, wr: 0 },
         { name: 'setups', strict: 1, wr: 0 },
