@@ -10,11 +10,12 @@ import { Piscina } from 'piscina';
 import type { z } from 'zod';
 import {
   LabError, type LabApi, type LabEvent, type LabInfo, type LabMethod, type MetricSeries, type Preset, type RunDetail, type RunStatus, type RunSummary, type SetupRecord, type ValidationReport,
-  type SnapshotData, type SnapshotIndex, type MetricDef, type ReferenceLine,
+  type SnapshotData, type SnapshotIndex, type MetricDef, type ReferenceLine, type GroupedMetricsInput, type GroupedSeries,
 } from '../src/api';
 import { runParams } from '../src/setup/params';
 import { inShard } from '../src/setup/shard';
 import { snapshotData } from './snapshot-records';
+import { groupedMetrics } from './grouped-metrics';
 import { LabApiInputs } from '../src/api-inputs';
 import { formatIssue, issuesFromZod } from '../src/setup/issues';
 import { parseSetup, type ExpandedRun } from '../src/setup/schema';
@@ -340,6 +341,12 @@ export class LabService implements LabApi {
       metricNames: parseJson<string[]>(row.metric_names_json, []),
       references: parseJson<ReferenceLine[]>(row.references_json, []),
     };
+  }
+
+  async getGroupedMetrics(raw: GroupedMetricsInput): Promise<GroupedSeries[]> {
+    const input = this.#input('getGroupedMetrics', raw);
+    for (const id of input.runIds) this.#requireRun(id);
+    return groupedMetrics(this.#requireDb(), input as GroupedMetricsInput);
   }
 
   async listSnapshots(raw: { runIds: number[] }): Promise<SnapshotIndex[]> {

@@ -78,6 +78,33 @@ export interface MetricSeries {
   readonly wallMs: number[];
 }
 
+/** Compare's grouped curves: runs grouped by parameters, each group a center with a band. */
+export interface GroupedMetricsInput {
+  readonly runIds: number[];
+  readonly metric: string;
+  /** Parameter paths (as in RunSummary.params), e.g. ["scheme.kind"]; [] puts every run in one group. */
+  readonly groupBy: string[];
+  readonly center: 'mean' | 'median';
+  readonly band: 'std' | 'minmax' | 'quantiles' | 'none';
+  readonly quantiles?: [number, number];
+  /** x axis: iteration k, time t = k x scheme.step, or wall time in seconds. */
+  readonly x: 'iteration' | 'time' | 'wall';
+  readonly maxPoints?: number;
+}
+
+export interface GroupedSeries {
+  readonly key: Readonly<Record<string, unknown>>;
+  /** e.g. "scheme.kind=svgd (20 runs)" */
+  readonly label: string;
+  readonly runIds: number[];
+  readonly metric: string;
+  readonly x: number[];
+  readonly center: number[];
+  readonly lo: number[];
+  readonly hi: number[];
+  readonly count: number[];
+}
+
 export interface Preset {
   readonly id: string;
   readonly title: string;
@@ -120,6 +147,8 @@ export interface LabApi {
   getRun(input: { id: number }): Promise<RunDetail>;
   /** Series of the given runs; every metric unless one is named; maxPoints thins long series evenly (keeps the last). */
   getMetrics(input: { runIds: number[]; metric?: string; maxPoints?: number }): Promise<MetricSeries[]>;
+  /** Series of the given runs grouped by parameters: one center and band per group, computed by the service. */
+  getGroupedMetrics(input: GroupedMetricsInput): Promise<GroupedSeries[]>;
   /** The iterations at which each run stored a snapshot. */
   listSnapshots(input: { runIds: number[] }): Promise<SnapshotIndex[]>;
   /** Snapshots of one run at the given iterations (those that exist). */
@@ -136,7 +165,7 @@ export type LabMethod = keyof LabApi;
 /** Every LabApi method, in a fixed order (checked complete below and in src/api-inputs.ts). */
 export const LAB_METHODS = [
   'info', 'listPresets', 'listSetups', 'saveSetup', 'deleteSetup', 'validateSetup', 'queueSetup',
-  'listRuns', 'getRun', 'getMetrics', 'listSnapshots', 'getSnapshots', 'cancelRun', 'requeueRun', 'resumeInterrupted',
+  'listRuns', 'getRun', 'getMetrics', 'getGroupedMetrics', 'listSnapshots', 'getSnapshots', 'cancelRun', 'requeueRun', 'resumeInterrupted',
 ] as const satisfies readonly LabMethod[];
 // A method added to LabApi but not listed above fails to compile here.
 const everyMethodListed: Exclude<LabMethod, (typeof LAB_METHODS)[number]> extends never ? true : never = true;
