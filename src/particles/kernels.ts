@@ -75,7 +75,9 @@ function pairOrderStats(x: Float64Array, n: number, d: number, r1: number, r2: n
       }
     }
   }
-  if (inside > cap || below > r1 || r2 >= below + inside) return all(); // unlucky sample (or heavy ties)
+  // The bracket spans ~5 standard deviations of the sample quantile on each side, so this fallback (which stores all
+  // n(n-1)/2 pairs: 4 n^2 bytes, kept as module scratch) is taken only for heavy ties or an unlucky sample.
+  if (inside > cap || below > r1 || r2 >= below + inside) return all();
   return fromScratch(a, inside, r2 - below);
 }
 
@@ -97,7 +99,10 @@ export function medianSqDistance(x: Float64Array, n: number, d: number, direct =
   return 0.5 * (v1 + v2);
 }
 
-/** The SVGD reference code's bandwidth h = med / log(n + 1) for k(x, y) = exp(-|x - y|^2 / h) (0 when n = 1). */
+/**
+ * The SVGD reference code's bandwidth h = med / log(n + 1) for k(x, y) = exp(-|x - y|^2 / h). It is 0 when n = 1
+ * or when at least half of the n^2 entries are 0 (most particles coincide); svgdDirection rejects h = 0 for n > 1.
+ */
 export function medianBandwidth(x: Float64Array, n: number, d: number): number {
   return medianSqDistance(x, n, d) / Math.log(n + 1);
 }
@@ -108,6 +113,9 @@ export function medianBandwidth(x: Float64Array, n: number, d: number): number {
  * O(n^2 d), one exp per unordered pair. out (n x d) must not alias x or gradLogPi.
  */
 export function svgdDirection(x: Float64Array, n: number, d: number, gradLogPi: Float64Array, h: number, out: Float64Array): void {
+  if (n > 1 && !(h > 0 && h < Infinity)) {
+    throw new RangeError(`svgd: bandwidth must be a finite number > 0, got ${h} (the median heuristic gives 0 when most particles coincide)`);
+  }
   const ih = 1 / h, c = 2 / h, nd = n * d;
   for (let k = 0; k < nd; k++) out[k] = gradLogPi[k]; // self term: k = 1, no repulsion
   if (d === 2) {

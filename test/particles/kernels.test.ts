@@ -40,9 +40,14 @@ describe('svgdDirection', () => {
       expectClose(out, directSvgd(rows(x, d), rows(g, d), h), 1e-12);
     });
   }
-  it('n = 1: phi = grad log pi; NaN propagates', () => {
+  it('rejects a zero, negative, infinite or NaN bandwidth for n > 1 (all-equal particles: median 0)', () => {
+    const x = new Float64Array(6).fill(1), g = new Float64Array(6);
+    expect(medianBandwidth(x, 3, 2)).toBe(0);
+    for (const h of [0, -1, Infinity, NaN]) expect(() => svgdDirection(x, 3, 2, g, h, new Float64Array(6))).toThrow(/^svgd: bandwidth must be a finite number > 0/);
+  });
+  it('n = 1: phi = grad log pi (any bandwidth); NaN propagates', () => {
     const out = new Float64Array(2);
-    svgdDirection(Float64Array.of(1, 2), 1, 2, Float64Array.of(-3, 4), 0.5, out);
+    svgdDirection(Float64Array.of(1, 2), 1, 2, Float64Array.of(-3, 4), 0, out);
     expect(Array.from(out)).toEqual([-3, 4]);
     svgdDirection(Float64Array.of(1, NaN, 0, 0), 2, 2, Float64Array.of(1, 1, 1, 1), 0.5, new Float64Array(4).fill(0));
     const o2 = new Float64Array(4);
