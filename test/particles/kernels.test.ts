@@ -40,10 +40,18 @@ describe('svgdDirection', () => {
       expectClose(out, directSvgd(rows(x, d), rows(g, d), h), 1e-12);
     });
   }
-  it('rejects a zero, negative, infinite or NaN bandwidth for n > 1 (all-equal particles: median 0)', () => {
-    const x = new Float64Array(6).fill(1), g = new Float64Array(6);
-    expect(medianBandwidth(x, 3, 2)).toBe(0);
-    for (const h of [0, -1, Infinity, NaN]) expect(() => svgdDirection(x, 3, 2, g, h, new Float64Array(6))).toThrow(/^svgd: bandwidth must be a finite number > 0/);
+  it('h -> 0 (also subnormal, as when the median is 0) is the limit kernel 1{x_i = x_j}; h = Infinity is k = 1; h < 0 or NaN throws', () => {
+    const x = Float64Array.of(1, 1, 1, 1, 1, 1, 5, 5), g = Float64Array.of(1, 2, 3, 4, 5, 6, 7, 8);
+    expect(medianBandwidth(new Float64Array(6).fill(1), 3, 2)).toBe(0);
+    for (const h of [0, Number.MIN_VALUE]) {
+      const out = new Float64Array(8);
+      svgdDirection(x, 4, 2, g, h, out);
+      expect(Array.from(out)).toEqual([9 / 4, 12 / 4, 9 / 4, 12 / 4, 9 / 4, 12 / 4, 7 / 4, 8 / 4]);
+    }
+    const out = new Float64Array(8);
+    svgdDirection(x, 4, 2, g, Infinity, out);
+    expect(Array.from(out)).toEqual([4, 5, 4, 5, 4, 5, 4, 5]);
+    for (const h of [-1, NaN]) expect(() => svgdDirection(x, 4, 2, g, h, new Float64Array(8))).toThrow(/^svgd: bandwidth must be a number >= 0/);
   });
   it('n = 1: phi = grad log pi (any bandwidth); NaN propagates', () => {
     const out = new Float64Array(2);
