@@ -242,12 +242,12 @@ export function mmdWitnessGrad(z: Float64Array, nz: number, x: Float64Array, n: 
   const is2 = 1 / (s * s);
   out.fill(0, 0, nz * d);
   if (z === x && nz === n) {
-    const ih = is2 / 2;
+    const ih = is2 / 2, invn = 1 / n;
     for (let i = 0; i < n; i++) {
       const a = i * d;
       for (let j = i + 1; j < n; j++) {
         const b = j * d;
-        const k = fastExp(-sqDist(x, i, j, d) * ih) / n;
+        const k = fastExp(-sqDist(x, i, j, d) * ih) * invn;
         for (let t = 0; t < d; t++) {
           const u = k * (x[b + t] - x[a + t]);
           out[a + t] += u;
