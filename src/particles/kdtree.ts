@@ -81,11 +81,14 @@ export class KdTree {
       let cnt = this.cnt, worst = cnt < k ? Infinity : bs[k - 1];
       for (let p = this.lo[node], e = this.hi[node]; p < e; p++) {
         const o = p * d;
-        let s = 0;
-        for (let t = 0; t < d; t++) {
-          const u = pts[o + t] - q[t];
+        let s = 0, s1 = 0, t = 0;
+        for (; t + 1 < d; t += 2) { // two accumulators: independent dependency chains
+          const u = pts[o + t] - q[t], w = pts[o + t + 1] - q[t + 1];
           s += u * u;
+          s1 += w * w;
         }
+        if (t < d) { const u = pts[o + t] - q[t]; s += u * u; }
+        s += s1;
         if (!(s < worst)) continue;
         const idx = index[p];
         if (idx === ex) continue;

@@ -75,7 +75,9 @@ function pairOrderStats(x: Float64Array, n: number, d: number, r1: number, r2: n
       }
     }
   }
-  if (inside > cap || below > r1 || r2 >= below + inside) return all(); // unlucky sample (or heavy ties)
+  // The bracket spans ~5 standard deviations of the sample quantile on each side, so this fallback (which stores all
+  // n(n-1)/2 pairs: 4 n^2 bytes, kept as module scratch) is taken only for heavy ties or an unlucky sample.
+  if (inside > cap || below > r1 || r2 >= below + inside) return all();
   return fromScratch(a, inside, r2 - below);
 }
 
@@ -97,7 +99,10 @@ export function medianSqDistance(x: Float64Array, n: number, d: number, direct =
   return 0.5 * (v1 + v2);
 }
 
-/** The SVGD reference code's bandwidth h = med / log(n + 1) for k(x, y) = exp(-|x - y|^2 / h) (0 when n = 1). */
+/**
+ * The SVGD reference code's bandwidth h = med / log(n + 1) for k(x, y) = exp(-|x - y|^2 / h). It is 0 when n = 1
+ * or when at least half of the n^2 entries are 0 (most particles coincide); svgdDirection takes h = 0 as the limit.
+ */
 export function medianBandwidth(x: Float64Array, n: number, d: number): number {
   return medianSqDistance(x, n, d) / Math.log(n + 1);
 }
@@ -105,12 +110,23 @@ export function medianBandwidth(x: Float64Array, n: number, d: number): number {
 /**
  * SVGD direction (Liu & Wang 2016, eq. 8): phi(x_i) = (1/n) sum_j [k(x_j, x_i) grad log pi(x_j) +
  * grad_{x_j} k(x_j, x_i)], k(x, y) = exp(-|x - y|^2 / h), so grad_{x_j} k(x_j, x_i) = (2/h) (x_i - x_j) k.
- * O(n^2 d), one exp per unordered pair. out (n x d) must not alias x or gradLogPi.
+ * O(n^2 d), one exp per unordered pair. out (n x d) must not alias x or gradLogPi. h = +Infinity gives k = 1;
+ * h = 0 (or subnormal) the limit kernel 1{x_i = x_j}; h < 0 or NaN throws a RangeError.
  */
 export function svgdDirection(x: Float64Array, n: number, d: number, gradLogPi: Float64Array, h: number, out: Float64Array): void {
+  if (!(h >= 0)) throw new RangeError(`svgd: bandwidth must be a number >= 0, got ${h}`);
   const ih = 1 / h, c = 2 / h, nd = n * d;
   for (let k = 0; k < nd; k++) out[k] = gradLogPi[k]; // self term: k = 1, no repulsion
-  if (d === 2) {
+  if (!(ih < Infinity)) {
+    // h = 0 or subnormal (the median heuristic when most particles coincide): the limit kernel 1{x_i = x_j},
+    // whose repulsion term (2/h) k (x_i - x_j) vanishes.
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        if (sqDist(x, i, j, d) !== 0) continue;
+        for (let t = 0; t < d; t++) { out[i * d + t] += gradLogPi[j * d + t]; out[j * d + t] += gradLogPi[i * d + t]; }
+      }
+    }
+  } else if (d === 2) {
     for (let i = 0; i < n; i++) {
       const a = 2 * i, xi0 = x[a], xi1 = x[a + 1], gi0 = gradLogPi[a], gi1 = gradLogPi[a + 1];
       let s0 = 0, s1 = 0;
@@ -226,12 +242,12 @@ export function mmdWitnessGrad(z: Float64Array, nz: number, x: Float64Array, n: 
   const is2 = 1 / (s * s);
   out.fill(0, 0, nz * d);
   if (z === x && nz === n) {
-    const ih = is2 / 2;
+    const ih = is2 / 2, invn = 1 / n;
     for (let i = 0; i < n; i++) {
       const a = i * d;
       for (let j = i + 1; j < n; j++) {
         const b = j * d;
-        const k = fastExp(-sqDist(x, i, j, d) * ih) / n;
+        const k = fastExp(-sqDist(x, i, j, d) * ih) * invn;
         for (let t = 0; t < d; t++) {
           const u = k * (x[b + t] - x[a + t]);
           out[a + t] += u;

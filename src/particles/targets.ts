@@ -176,6 +176,7 @@ function gaussianTarget(spec: { mean: unknown; cov: unknown }): Target {
   const cov = covariance(spec.cov, d, 'target.cov');
   const c = component(mean, cov, d, 'target.cov', 0);
   const v = new Float64Array(d), y = new Float64Array(d);
+  const inv = c.diag ? c.diag.map((t) => 1 / t) : null;
   return finish({
     dim: d,
     logZ: -c.logc,
@@ -183,6 +184,11 @@ function gaussianTarget(spec: { mean: unknown; cov: unknown }): Target {
       for (let i = 0; i < n; i++) out[i] = quad(c, d, x, i * d, v, y, null, 0);
     },
     gradPotential(x, n, out) {
+      if (inv) {
+        // diagonal covariance: (x - m) / s, one streaming pass
+        for (let i = 0, o = 0; i < n; i++, o += d) for (let k = 0; k < d; k++) out[o + k] = (x[o + k] - mean[k]) * inv[k];
+        return;
+      }
       for (let i = 0; i < n; i++) quad(c, d, x, i * d, v, y, out, i * d);
     },
     sample(n, rng) {

@@ -40,9 +40,22 @@ describe('svgdDirection', () => {
       expectClose(out, directSvgd(rows(x, d), rows(g, d), h), 1e-12);
     });
   }
-  it('n = 1: phi = grad log pi; NaN propagates', () => {
+  it('h -> 0 (also subnormal, as when the median is 0) is the limit kernel 1{x_i = x_j}; h = Infinity is k = 1; h < 0 or NaN throws', () => {
+    const x = Float64Array.of(1, 1, 1, 1, 1, 1, 5, 5), g = Float64Array.of(1, 2, 3, 4, 5, 6, 7, 8);
+    expect(medianBandwidth(new Float64Array(6).fill(1), 3, 2)).toBe(0);
+    for (const h of [0, Number.MIN_VALUE]) {
+      const out = new Float64Array(8);
+      svgdDirection(x, 4, 2, g, h, out);
+      expect(Array.from(out)).toEqual([9 / 4, 12 / 4, 9 / 4, 12 / 4, 9 / 4, 12 / 4, 7 / 4, 8 / 4]);
+    }
+    const out = new Float64Array(8);
+    svgdDirection(x, 4, 2, g, Infinity, out);
+    expect(Array.from(out)).toEqual([4, 5, 4, 5, 4, 5, 4, 5]);
+    for (const h of [-1, NaN]) expect(() => svgdDirection(x, 4, 2, g, h, new Float64Array(8))).toThrow(/^svgd: bandwidth must be a number >= 0/);
+  });
+  it('n = 1: phi = grad log pi (any bandwidth); NaN propagates', () => {
     const out = new Float64Array(2);
-    svgdDirection(Float64Array.of(1, 2), 1, 2, Float64Array.of(-3, 4), 0.5, out);
+    svgdDirection(Float64Array.of(1, 2), 1, 2, Float64Array.of(-3, 4), 0, out);
     expect(Array.from(out)).toEqual([-3, 4]);
     svgdDirection(Float64Array.of(1, NaN, 0, 0), 2, 2, Float64Array.of(1, 1, 1, 1), 0.5, new Float64Array(4).fill(0));
     const o2 = new Float64Array(4);
