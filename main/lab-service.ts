@@ -303,7 +303,7 @@ export class LabService implements LabApi {
   async validateSetup(raw: { setup: unknown }): Promise<ValidationReport> {
     const { setup } = this.#input('validateSetup', raw);
     const parsed = parseSetup(setup);
-    return parsed.ok ? { ok: true, issues: [], runCount: parsed.value.runs.length } : { ok: false, issues: parsed.issues, runCount: 0 };
+    return parsed.ok ? { ok: true, issues: [], warnings: parsed.value.warnings, runCount: parsed.value.runs.length } : { ok: false, issues: parsed.issues, warnings: [], runCount: 0 };
   }
 
   async queueSetup(raw: { setupId: number; shard?: { index: number; count: number } }): Promise<{ runIds: number[] }> {

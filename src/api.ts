@@ -123,6 +123,8 @@ export interface LabInfo {
 export interface ValidationReport {
   readonly ok: boolean;
   readonly issues: SetupIssue[];
+  /** Things that are allowed but probably not meant (e.g. seeds that have no effect). */
+  readonly warnings: SetupIssue[];
   readonly runCount: number;
 }
 

@@ -225,7 +225,8 @@ export async function runCommand(args: readonly string[], ctx: LabCliContext): P
   }
   return withService(ctx, db, workers, async (service) => {
     const saved = await service.saveSetup({ setup });
-    const { runCount } = await service.validateSetup({ setup });
+    const { runCount, warnings } = await service.validateSetup({ setup });
+    for (const w of warnings) ctx.io.stderr(`warning: ${formatIssue(w)}\n`);
     const mine = shard ? (shard.index <= runCount ? Math.floor((runCount - shard.index) / shard.count) + 1 : 0) : runCount;
     const part = shard ? ` of ${runCount} (part ${shard.index} of ${shard.count})` : '';
     ctx.io.stderr(`setup ${saved.id} "${saved.name}" saved in ${db}; queueing ${mine}${part} run(s) on ${service.workers} worker(s)\n`);

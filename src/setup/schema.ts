@@ -166,7 +166,7 @@ export function countRuns(setup: Setup): number {
  * Validates a setup and every run it expands to. Returns the setup with defaults applied and its runs,
  * or every issue found (field path + what is allowed).
  */
-export function parseSetup(input: unknown): ParseResult<{ setup: Setup; runs: ExpandedRun[] }> {
+export function parseSetup(input: unknown): ParseResult<{ setup: Setup; runs: ExpandedRun[]; warnings: SetupIssue[] }> {
   const parsed = SetupSchema.safeParse(input);
   if (!parsed.success) {
     // Report the semantic problems of the parts that did parse too, so one pass shows every issue.
@@ -245,11 +245,27 @@ export function parseSetup(input: unknown): ParseResult<{ setup: Setup; runs: Ex
     }
   }
   if (issues.length) return { ok: false, issues };
-  return { ok: true, value: { setup, runs } };
+  return { ok: true, value: { setup, runs, warnings: seedWarnings(setup, runs) } };
+}
+
+/**
+ * A setup with several seeds whose runs draw nothing at random (deterministic problem data and initial law, a
+ * deterministic scheme) would make identical runs: say so instead of silently duplicating them.
+ */
+function seedWarnings(setup: Setup, runs: readonly ExpandedRun[]): SetupIssue[] {
+  if (setup.seeds.length < 2) return [];
+  const deterministic = runs.every(({ spec }) => {
+    const p = findProblem(spec.problem.kind);
+    const s = schemeFor(spec.problem.kind, spec.scheme.kind);
+    return Boolean(p?.deterministic?.(spec.problem) && s?.deterministic);
+  });
+  if (!deterministic) return [];
+  const identical = runs.length;
+  return [{ path: 'seeds', message: `seeds have no effect for this problem and scheme: ${identical} runs, ${identical / setup.seeds.length} distinct (use one seed)` }];
 }
 
 /** Like parseSetup, but throws a SetupError carrying every issue. */
-export function expandSetup(input: unknown): { setup: Setup; runs: ExpandedRun[] } {
+export function expandSetup(input: unknown): { setup: Setup; runs: ExpandedRun[]; warnings: SetupIssue[] } {
   const result = parseSetup(input);
   if (!result.ok) throw new SetupError(result.issues);
   return result.value;

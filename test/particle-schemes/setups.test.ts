@@ -72,3 +72,19 @@ describe('particle setups', () => {
     }
   });
 });
+
+describe('seed warnings', () => {
+  it('warn when seeds cannot change the runs, and only then', () => {
+    const warningsOf = (setup: unknown) => {
+      const r = parseSetup(setup);
+      if (!r.ok) throw new Error(r.issues.map((i) => i.message).join('; '));
+      return r.value.warnings.map((w) => `${w.path}: ${w.message}`);
+    };
+    const gaussian = { name: 'g', problem: { kind: 'gaussian-kl', target: { mean: [0], cov: [[1]] }, init: { mean: [1], cov: [[2]] } }, scheme: { kind: 'fb', step: 0.1 }, iterations: 5 };
+    expect(warningsOf({ ...gaussian, seeds: [0, 1, 2], sweep: { 'scheme.step': [0.1, 0.2] } })).toEqual(['seeds: seeds have no effect for this problem and scheme: 6 runs, 2 distinct (use one seed)']);
+    expect(warningsOf({ ...gaussian, seeds: [0] })).toEqual([]);
+    expect(warningsOf({ ...example, seeds: [0, 1] })).toHaveLength(1); // svgd from given points
+    expect(warningsOf({ ...example, seeds: [0, 1], scheme: { kind: 'ula', step: 0.1 } })).toEqual([]); // ULA noise
+    expect(warningsOf({ ...example, seeds: [0, 1], problem: { ...example.problem, init: { kind: 'gaussian', mean: [0, 0], cov: { diag: [1, 1] }, particles: 10 } } })).toEqual([]);
+  });
+});

@@ -81,6 +81,7 @@ export function useSetupEditor() {
   onBeforeUnmount(() => clearTimeout(timer));
   const issues = computed<SetupIssue[]>(() => (parsed.value.ok ? serverIssues.value : parsed.value.issues));
   const runCount = computed(() => (parsed.value.ok ? parsed.value.value.runs.length : 0));
+  const warnings = computed<SetupIssue[]>(() => (parsed.value.ok ? parsed.value.value.warnings : []));
   const dirty = computed(() => JSON.stringify(draft.value) !== savedJson.value);
   const paths = computed(() => {
     try {
@@ -190,7 +191,7 @@ export function useSetupEditor() {
   }
 
   return {
-    forms, draft, editingId, fromPreset, large, busy, notice, issues, runCount, dirty, paths, allowedSchemes, parsed,
+    forms, draft, editingId, fromPreset, large, busy, notice, issues, warnings, runCount, dirty, paths, allowedSchemes, parsed,
     setField, loadRecord, loadPreset, newSetup, jsonText, jsonError, applyJson, save, queue, remove,
   };
 }

@@ -39,6 +39,8 @@ export const klProblem = defineProblem({
     if (issues.length) return issues;
     return checkInit(p.init, targetDimension(p.target), `${path}.init`);
   },
+  // Given points start the same for every seed (metric estimates still draw fresh target samples).
+  deterministic: (p) => p.init.kind === 'points',
   create(p, ctx) {
     const target: Target = createTarget(p.target);
     const mu = initialParticles(p.init, ctx.rng);

@@ -43,6 +43,7 @@ export const mmdProblem = defineProblem({
     const issues = checkTarget(p.target, `${path}.target`);
     return issues.length ? issues : checkInit(p.init, targetDimension(p.target), `${path}.init`);
   },
+  deterministic: (p) => p.init.kind === 'points' && p.target.kind === 'points',
   create(p, ctx) {
     const sample = p.target.kind === 'points' ? particlesFromPoints(p.target.points, 'problem.target.points') : null;
     const y = sample ? sample.x : createTarget(p.target as Exclude<typeof p.target, { kind: 'points' }>).sample(p.sample_size, ctx.rng);
