@@ -51,6 +51,9 @@ export interface RunRow {
   /** Metric definitions (JSON array), known once the worker started the run (0003). */
   readonly metric_defs_json: string | null;
   readonly references_json: string | null;
+  /** Notes and tags (JSON array of strings) a researcher wrote on the run (0005). */
+  readonly notes: string;
+  readonly tags_json: string;
 }
 
 export interface SnapshotRow {
@@ -129,6 +132,8 @@ export class LabDatabase {
       insertSetup: p('INSERT INTO setups (name, json, created_at, updated_at) VALUES (?, ?, ?, ?)'),
       updateSetup: p('UPDATE setups SET name = ?, json = ?, updated_at = ? WHERE id = ?'),
       deleteSetup: p('DELETE FROM setups WHERE id = ?'),
+      deleteRun: p(`DELETE FROM runs WHERE id = ? AND status <> 'running'`),
+      annotate: p('UPDATE runs SET notes = coalesce(?, notes), tags_json = coalesce(?, tags_json) WHERE id = ?'),
       getSetup: p(`SELECT s.*, (SELECT count(*) FROM runs r WHERE r.setup_id = s.id) AS run_count FROM setups s WHERE s.id = ?`),
       listSetups: p(`SELECT s.*, (SELECT count(*) FROM runs r WHERE r.setup_id = s.id) AS run_count FROM setups s ORDER BY s.id`),
       insertRun: p(`INSERT INTO runs (setup_id, name, label, problem_kind, scheme, step, seed, sweep_json, spec_json, params_json, status, iterations, app_version, created_at)
@@ -198,6 +203,16 @@ export class LabDatabase {
 
   deleteSetup(id: number): boolean {
     return this.#s.deleteSetup.run(id).changes > 0;
+  }
+
+  /** Deletes runs that are not running, with their metrics and snapshots (cascade), in one transaction; returns the ids deleted. */
+  deleteRuns(ids: readonly number[]): number[] {
+    return this.db.transaction(() => ids.filter((id) => this.#s.deleteRun.run(id).changes > 0)).immediate();
+  }
+
+  /** Sets a run's notes and/or tags (null leaves one as it is); false when no run has this id. */
+  annotateRun(id: number, notes: string | null, tagsJson: string | null): boolean {
+    return this.#s.annotate.run(notes, tagsJson, id).changes > 0;
   }
 
   getSetup(id: number): SetupRow | undefined {

@@ -96,6 +96,8 @@ export function runSummary(r: RunRow): RunSummary {
     sweepValues: parseJson<Record<string, unknown>>(r.sweep_json, {}),
     params: parseJson<Record<string, unknown>>(r.params_json, {}),
     metricDefs: parseJson<MetricDef[]>(r.metric_defs_json, []),
+    notes: r.notes ?? '',
+    tags: parseJson<string[]>(r.tags_json ?? '[]', []),
     status: r.status,
     iterations: r.iterations,
     lastIteration: r.last_iteration,
@@ -429,6 +431,29 @@ export class LabService implements LabApi {
     db.requeueRuns([id]);
     this.#emitRun(id);
     this.#schedule();
+  }
+
+  async deleteRuns(raw: { ids?: number[]; setupId?: number }): Promise<{ deleted: number[] }> {
+    const input = this.#input('deleteRuns', raw);
+    const db = this.#requireDb();
+    const ids = input.ids ?? db.listRuns(input.setupId).map((r) => r.id);
+    const busy = ids.filter((id) => this.#flights.has(id) || db.getRun(id)?.status === 'running');
+    if (busy.length) throw new LabError('conflict', `run${busy.length === 1 ? '' : 's'} ${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} running; cancel ${busy.length === 1 ? 'it' : 'them'} first`);
+    const deleted = db.deleteRuns(ids);
+    if (deleted.length) {
+      this.#emit({ type: 'deleted', runIds: deleted });
+      this.#emit({ type: 'setups' });
+    }
+    return { deleted };
+  }
+
+  async annotateRun(raw: { id: number; notes?: string; tags?: string[] }): Promise<RunSummary> {
+    const { id, notes, tags } = this.#input('annotateRun', raw);
+    const db = this.#requireDb();
+    this.#requireRun(id);
+    db.annotateRun(id, notes ?? null, tags ? JSON.stringify([...new Set(tags)]) : null);
+    this.#emitRun(id);
+    return runSummary(this.#requireRun(id));
   }
 
   async resumeInterrupted(raw: Record<string, never> = {}): Promise<{ runIds: number[] }> {

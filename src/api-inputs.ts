@@ -30,6 +30,9 @@ export const LabApiInputs = {
   getSnapshots: z.strictObject({ runId: id, iterations: z.array(z.int().min(0)).max(2000) }),
   cancelRun: z.strictObject({ id }),
   requeueRun: z.strictObject({ id }),
+  deleteRuns: z.strictObject({ ids: z.array(id).max(100_000).optional(), setupId: id.optional() })
+    .refine((v) => (v.ids === undefined) !== (v.setupId === undefined), { message: 'give either ids or setupId' }),
+  annotateRun: z.strictObject({ id, notes: z.string().max(100_000).optional(), tags: z.array(z.string().trim().min(1).max(64)).max(100).optional() }),
   resumeInterrupted: z.strictObject({}),
 } satisfies Record<LabMethod, z.ZodType>;
 

@@ -39,6 +39,8 @@ export interface RunSummary {
   readonly params: Readonly<Record<string, unknown>>;
   /** What the run records (known once it started): labels, log axis by default, cadence. */
   readonly metricDefs: readonly MetricDef[];
+  readonly notes: string;
+  readonly tags: readonly string[];
   readonly status: RunStatus;
   readonly iterations: number;
   /** Last iteration whose metrics are stored (-1 when none). */
@@ -133,6 +135,7 @@ export type LabEvent =
   | { readonly type: 'run'; readonly run: RunSummary }
   | { readonly type: 'metrics'; readonly runId: number; readonly names: readonly string[]; readonly iterations: number[]; readonly wallMs: number[]; readonly values: number[] }
   | { readonly type: 'snapshot'; readonly runId: number; readonly iteration: number }
+  | { readonly type: 'deleted'; readonly runIds: number[] }
   | { readonly type: 'setups' };
 
 export interface LabApi {
@@ -158,6 +161,10 @@ export interface LabApi {
   cancelRun(input: { id: number }): Promise<void>;
   /** Queues a finished, failed, cancelled or interrupted run again from the start (its old metrics are replaced). */
   requeueRun(input: { id: number }): Promise<void>;
+  /** Deletes runs (not running ones) with their series and snapshots: the given ids, or every run of a setup. */
+  deleteRuns(input: { ids?: number[]; setupId?: number }): Promise<{ deleted: number[] }>;
+  /** Sets a run's notes and/or tags. */
+  annotateRun(input: { id: number; notes?: string; tags?: string[] }): Promise<RunSummary>;
   /** Queues every interrupted run again. */
   resumeInterrupted(input: Record<string, never>): Promise<{ runIds: number[] }>;
 }
@@ -167,7 +174,7 @@ export type LabMethod = keyof LabApi;
 /** Every LabApi method, in a fixed order (checked complete below and in src/api-inputs.ts). */
 export const LAB_METHODS = [
   'info', 'listPresets', 'listSetups', 'saveSetup', 'deleteSetup', 'validateSetup', 'queueSetup',
-  'listRuns', 'getRun', 'getMetrics', 'getGroupedMetrics', 'listSnapshots', 'getSnapshots', 'cancelRun', 'requeueRun', 'resumeInterrupted',
+  'listRuns', 'getRun', 'getMetrics', 'getGroupedMetrics', 'listSnapshots', 'getSnapshots', 'cancelRun', 'requeueRun', 'deleteRuns', 'annotateRun', 'resumeInterrupted',
 ] as const satisfies readonly LabMethod[];
 // A method added to LabApi but not listed above fails to compile here.
 const everyMethodListed: Exclude<LabMethod, (typeof LAB_METHODS)[number]> extends never ? true : never = true;

@@ -48,3 +48,20 @@ describe('grouping', () => {
     expect(t.x).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]);
   });
 });
+
+import { diffConfigs } from '../src/analysis/diff';
+
+describe('diff', () => {
+  it('lists only the fields that differ, side by side, including fields one run lacks', () => {
+    const a = { scheme: { kind: 'svgd', step: 0.1, bandwidth: 'median' }, problem: { kind: 'kl', init: { mean: [0, 1] } }, seed: 0 };
+    const b = { scheme: { kind: 'svgd', step: 0.2, bandwidth: 'median' }, problem: { kind: 'kl', init: { mean: [0, 2] } }, seed: 0 };
+    const c = { scheme: { kind: 'ula', step: 0.2 }, problem: { kind: 'kl', init: { mean: [0, 2] } }, seed: 1 };
+    expect(diffConfigs([a, b])).toEqual([
+      { path: 'problem.init.mean[1]', values: [1, 2] },
+      { path: 'scheme.step', values: [0.1, 0.2] },
+    ]);
+    expect(diffConfigs([a, b, c]).map((r) => r.path)).toEqual(['problem.init.mean[1]', 'scheme.bandwidth', 'scheme.kind', 'scheme.step', 'seed']);
+    expect(diffConfigs([a, b, c]).find((r) => r.path === 'scheme.bandwidth')!.values).toEqual(['median', 'median', undefined]);
+    expect(diffConfigs([a, structuredClone(a)])).toEqual([]);
+  });
+});

@@ -44,3 +44,33 @@ describe('grouped metrics', () => {
     }
   });
 });
+
+describe('run management', () => {
+  it('deletes runs with their series and snapshots (by id and a setup\'s runs in bulk), annotates notes and tags', async () => {
+    const dbPath = path.join(tempDir(), 'lab.sqlite');
+    const service = makeService(dbPath, { workers: 1 });
+    await service.start();
+    try {
+      const setup = { name: 'del', iterations: 5, seeds: [0, 1, 2], snapshots: { every: 1 }, problem: { kind: 'gaussian-kl', target: { mean: [0], cov: [[1]] }, init: { mean: [1], cov: [[2]] } }, scheme: { kind: 'fb', step: 0.1 } };
+      const rec = await service.saveSetup({ setup });
+      const { runIds } = await service.queueSetup({ setupId: rec.id });
+      await service.whenIdle();
+      const annotated = await service.annotateRun({ id: runIds[0], notes: 'baseline for fig 2', tags: ['fig-2', 'baseline', 'fig-2'] });
+      expect(annotated.notes).toBe('baseline for fig 2');
+      expect(annotated.tags).toEqual(['fig-2', 'baseline']);
+      expect((await service.annotateRun({ id: runIds[0], tags: [] })).notes).toBe('baseline for fig 2');
+      const db = service.database;
+      expect(db.countSnapshots(runIds[1])).toBe(6);
+      expect(await service.deleteRuns({ ids: [runIds[1]] })).toEqual({ deleted: [runIds[1]] });
+      expect(db.countSnapshots(runIds[1])).toBe(0);
+      expect(db.countSeries(runIds[1], 'kl')).toBe(0);
+      await expect(service.getRun({ id: runIds[1] })).rejects.toThrow(/does not exist/);
+      expect((await service.deleteRuns({ setupId: rec.id })).deleted).toEqual([runIds[0], runIds[2]]);
+      expect(await service.listRuns({})).toEqual([]);
+      expect(db.integrityCheck()).toEqual(['ok']);
+      await expect(service.deleteRuns({})).rejects.toThrow(/give either ids or setupId/);
+    } finally {
+      await service.close();
+    }
+  });
+});

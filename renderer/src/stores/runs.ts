@@ -16,12 +16,16 @@ export const useRunsStore = defineStore('runs', () => {
   const list = computed(() => [...byId.value.values()].sort((a, b) => b.id - a.id));
 
   /** Events waiting for the next frame; metric batches are reduced to their last row on arrival. */
-  type Pending = { type: 'run'; run: RunSummary } | { type: 'progress'; runId: number; last: number; final: Record<string, number> };
+  type Pending = { type: 'run'; run: RunSummary } | { type: 'progress'; runId: number; last: number; final: Record<string, number> } | { type: 'deleted'; runIds: number[] };
   const pending: Pending[] = [];
   let scheduled = false;
 
   function apply(e: Pending) {
     const map = byId.value;
+    if (e.type === 'deleted') {
+      for (const id of e.runIds) map.delete(id);
+      return;
+    }
     if (e.type === 'run') {
       const prev = map.get(e.run.id);
       const next = { ...e.run, final: { ...e.run.final } } as RunRow;
@@ -47,6 +51,7 @@ export const useRunsStore = defineStore('runs', () => {
   function onEvent(e: LabEvent) {
     if (e.type === 'setups' || e.type === 'snapshot') return;
     if (e.type === 'run') pending.push({ type: 'run', run: e.run });
+    else if (e.type === 'deleted') pending.push({ type: 'deleted', runIds: e.runIds });
     else {
       const rows = e.iterations.length;
       if (rows === 0) return;
