@@ -8,6 +8,7 @@ import { snapshotsJson } from './export-snapshots';
 import { presetById, presetsCommand, UnknownPresetError } from './presets';
 import { mergeCommand } from './merge';
 import { slurmCommand } from './slurm';
+import { figureCommand } from './figure';
 import { parseShard, type Shard } from '../../src/setup/shard';
 import { defaultDbPath, userDataDir } from '../paths';
 import { parseSetup } from '../../src/setup/schema';
@@ -37,6 +38,7 @@ export const USAGE = [
   '       wgflab presets [show <id>]',
   '       wgflab merge --into <lab.sqlite> <part.sqlite>...',
   '       wgflab slurm <setup.json> --parts N [--time HH:MM:SS] [--cpus C] [--partition P]',
+  '       wgflab figure (--runs 1,2 | --setup ID) --metric M [--group-by a,b] [--x iteration|time|wall] --out fig.svg|fig.csv',
   '  (--db defaults to the desktop app\'s database; see the README)',
   '       wgflab ot <method> <case.json>',
 ].join('\n');
@@ -355,6 +357,8 @@ export async function runLabCommand(command: string, args: readonly string[], ct
         return await mergeCommand(args, ctx.io);
       case 'slurm':
         return slurmCommand(args, ctx.io);
+      case 'figure':
+        return await figureCommand(args, ctx.io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
