@@ -53,9 +53,9 @@ afterAll(async () => {
 });
 
 describe('WGF Lab in Chromium (browser mode)', () => {
-  it('shows the app name, the four views and the database path', async () => {
+  it('shows the app name, the five views and the database path', async () => {
     expect(await page.textContent('.brand')).toContain('WGF Lab');
-    expect(await page.locator('nav.tabs a').allTextContents()).toEqual(['Setups', 'Queue', 'Runs', 'Compare']);
+    expect(await page.locator('nav.tabs a').allTextContents()).toEqual(['Setups', 'Queue', 'Runs', 'Compare', 'Flow']);
     expect(await page.textContent('[data-testid=db-path]')).toContain(server.dbPath);
     // The token moved from the address bar into sessionStorage.
     expect(page.url()).not.toContain('token=');

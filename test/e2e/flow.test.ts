@@ -1,0 +1,109 @@
+// The Flow view in real Chromium against the real browser-mode server: a Gaussian setup queued with snapshots
+// (covariance ellipses over the target's dashed ones), played to the end; particle runs seeded into the database
+// (2-D scatter over the target's contours, 1-D histogram over its density), played, scrubbed and screenshotted.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import type { SetupRecord, SnapshotIndex } from '../../src/api';
+import { ARTIFACTS, api, launchChromium, startServer, type LabServer, type TestBrowser } from './harness';
+import { seedParticleRuns } from './flow-seed';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+
+let server: LabServer;
+let chromium: TestBrowser;
+let page: Page;
+let seeded2d: number[];
+let seeded1d: number[];
+const problems: string[] = [];
+
+const iterationLabel = (p: Page) => p.textContent('[data-testid=flow-iteration]');
+const canvasPixels = (p: Page) => p.evaluate(() => Array.from(document.querySelectorAll('canvas.flow-canvas')).map((c) => (c as HTMLCanvasElement).toDataURL()));
+const drawnIterations = (p: Page) => p.evaluate(() => Array.from(document.querySelectorAll('.flow-panel')).map((e) => (e as HTMLElement).dataset.drawnIteration ?? ''));
+const openFlow = async (p: Page, ids: number[]) => {
+  await p.evaluate((h) => (window.location.hash = h), `#/flow?runs=${ids.join(',')}`);
+  await p.waitForFunction((n) => document.querySelectorAll('.flow-panel[data-drawn-iteration="0"]').length === n, ids.length, { timeout: 15_000 });
+};
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wgf-e2e-flow-'));
+  seeded2d = seedParticleRuns(path.join(dir, 'lab.sqlite'), { runs: 2, particles: 2000, frames: 21, dim: 2 });
+  seeded1d = seedParticleRuns(path.join(dir, 'lab.sqlite'), { runs: 1, particles: 100, frames: 21, dim: 1 });
+  [server, chromium] = await Promise.all([startServer({ workers: 2, dir }), launchChromium({ width: 1400, height: 860 })]);
+  page = await chromium.context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  await page.goto(server.url);
+  await page.waitForSelector('[data-testid=db-path]');
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  expect(await server?.stop()).toBe(0);
+  await server?.dispose();
+});
+
+describe('Flow view in Chromium', () => {
+  it('plays a Gaussian run queued with snapshots every 5 iterations', async () => {
+    const setup = {
+      name: 'flow e2e gaussian',
+      problem: { kind: 'gaussian-kl', target: { mean: [0, 0], cov: [[1, 0.6], [0.6, 2]] }, init: { mean: [4, -3], cov: { diag: [0.2, 3] } } },
+      scheme: { kind: 'ula', step: 0.05 },
+      iterations: 100,
+      seeds: [0],
+      sweep: { 'scheme.kind': ['ula', 'fb'] },
+      snapshots: { every: 5 },
+    };
+    const rec = await api<SetupRecord>(server, 'saveSetup', { setup });
+    const { runIds } = await api<{ runIds: number[] }>(server, 'queueSetup', { setupId: rec.id });
+    await expect.poll(async () => (await api<SnapshotIndex[]>(server, 'listSnapshots', { runIds })).map((s) => s.iterations.length), { timeout: 20_000 }).toEqual([21, 21]);
+
+    await page.click('[data-testid=tab-flow]');
+    expect(await page.locator('nav.tabs a').allTextContents()).toEqual(['Setups', 'Queue', 'Runs', 'Compare', 'Flow']);
+    await openFlow(page, runIds);
+    expect(await iterationLabel(page)).toContain('k = 0');
+    const before = await canvasPixels(page);
+    await page.selectOption('[data-testid=flow-speed]', '20');
+    await page.click('[data-testid=flow-play]');
+    await page.waitForFunction(() => /k = [1-9]/.test(document.querySelector('[data-testid=flow-iteration]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=flow-play]')?.textContent === 'Play', undefined, { timeout: 15_000 });
+    expect(await iterationLabel(page)).toContain('k = 100');
+    expect(await drawnIterations(page)).toEqual(['100', '100']);
+    const after = await canvasPixels(page);
+    expect(after[0]).not.toBe(before[0]);
+    expect(after[1]).not.toBe(before[1]);
+    // The scrubber seeks; a panel shows its latest frame <= k.
+    await page.locator('[data-testid=flow-scrubber]').fill('3');
+    await expect.poll(() => drawnIterations(page)).toEqual(['15', '15']);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'e2e-flow-gaussian.png') });
+  });
+
+  it('plays 2-D particles over the target contours and a 1-D histogram', async () => {
+    const ids = [...seeded2d, ...seeded1d];
+    await openFlow(page, ids);
+    const first = await canvasPixels(page);
+    await page.click('[data-testid=flow-play]');
+    const seen = new Set<string>();
+    for (let i = 0; i < 20 && seen.size < 3; i++) {
+      seen.add((await iterationLabel(page)) ?? '');
+      await page.waitForTimeout(150);
+    }
+    expect(seen.size).toBeGreaterThanOrEqual(3);
+    await page.click('[data-testid=flow-play]'); // pause
+    const paused = await iterationLabel(page);
+    await page.waitForTimeout(400);
+    expect(await iterationLabel(page)).toBe(paused);
+    const mid = await canvasPixels(page);
+    for (let i = 0; i < ids.length; i++) expect(mid[i]).not.toBe(first[i]);
+    await page.locator('[data-testid=flow-scrubber]').fill('8');
+    await expect.poll(() => drawnIterations(page)).toEqual(['40', '40', '40']);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'e2e-flow-particles.png') });
+    const stats = await page.textContent('[data-testid=flow-stats]');
+    expect(stats).toMatch(/21 frames/);
+    expect(problems).toEqual([]);
+  });
+});
