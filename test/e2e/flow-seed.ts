@@ -52,7 +52,7 @@ export function seedParticleRuns(dbPath: string, o: SeedOptions): number[] {
         iterations, appVersion: 'seed',
       }]);
       db.markRunning(id, null);
-      db.setRunMeta(id, JSON.stringify([{ name: 'energy', label: 'energy E[V]', log: false, cadence: 'step' }, { name: 'kl', label: 'KL(μ | π) (estimate)', log: true, cadence: 'sparse' }]), JSON.stringify([{ metric: 'kl', value: 0, label: 'min KL = 0' }]), JSON.stringify(['energy', 'kl']));
+      db.setRunMeta(id, JSON.stringify([{ name: 'energy', label: 'energy E[V]', log: false, cadence: 'step' }, { name: 'kl', label: 'KL(μ | π) (estimate)', log: true, cadence: 'sparse' }]), JSON.stringify([{ metric: 'energy', value: 1.5, label: 'E[V] under π' }]), JSON.stringify(['energy', 'kl']));
       // Start and end of each particle: N(init) and a draw from the target mixture.
       const g = normals(1000 + r);
       const n = o.particles;
@@ -84,7 +84,7 @@ export function seedParticleRuns(dbPath: string, o: SeedOptions): number[] {
         db.insertSnapshot(id, k, 'particles', JSON.stringify({ dim, n }), x);
         rows.iterations.push(k);
         rows.wallMs.push(k);
-        rows.values.push(10 * (1 - s) ** 2, 5 * (1 - s) ** 2 + 0.01);
+        rows.values.push(1.5 + 10 * (1 - s) ** 2, 5 * (1 - s) ** 2 + 0.01);
       }
       db.insertMetrics(id, rows);
       db.finishRun(id, 'done');

@@ -106,4 +106,37 @@ describe('Flow view in Chromium', () => {
     expect(stats).toMatch(/21 frames/);
     expect(problems).toEqual([]);
   });
+
+  it('Runs shows the parameters that vary and the declared metrics; Compare draws reference lines', async () => {
+    await page.click('[data-testid=tab-runs]');
+    await page.fill('[data-testid=runs-filter]', 'flow seed 2-D');
+    const heads = async () => page.locator('[data-testid=runs-table] th[data-col]').evaluateAll((ths) => ths.map((t) => [(t as HTMLElement).dataset.col, t.textContent?.trim()]));
+    await expect.poll(async () => (await heads()).map((h) => h[0])).toEqual(['id', 'name', 'param:scheme.step', 'param:seed', 'status', 'progress', 'final:energy', 'final:kl']);
+    expect((await heads()).find((h) => h[0] === 'final:energy')?.[1]).toContain('energy E[V]');
+    // Sorting by a parameter column.
+    await page.click('[data-testid=runs-table] th[data-col="param:scheme.step"]');
+    const steps = () => page.locator('[data-testid=runs-table] tbody tr').evaluateAll((trs) => trs.map((tr) => tr.children[3].textContent?.trim()));
+    expect(await steps()).toEqual(['0.02', '0.04']);
+    await page.click('[data-testid=runs-table] th[data-col="param:scheme.step"]');
+    expect(await steps()).toEqual(['0.04', '0.02']);
+    // With the Gaussian runs listed too, the scheme kind varies.
+    await page.fill('[data-testid=runs-filter]', '');
+    await expect.poll(async () => (await heads()).map((h) => h[0])).toContain('param:scheme.kind');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'e2e-flow-runs-table.png') });
+
+    await page.evaluate((h) => (window.location.hash = h), `#/compare?runs=${seeded2d.join(',')}`);
+    const series = () => page.evaluate(() => {
+      const el = document.querySelector('[data-testid=compare-chart]') as HTMLElement & { wgfChart?: { getOption(): { series: { id: string; name: string; data: number[][] }[] } } };
+      return (el.wgfChart?.getOption().series ?? []).map((s) => ({ id: s.id, name: s.name, y: s.data[0]?.[1] }));
+    });
+    // The first declared metric is the default, on a linear axis (energy declares log: false), with its reference.
+    await expect.poll(async () => (await series()).find((s) => s.id.startsWith('ref-')), { timeout: 10_000 }).toEqual({ id: 'ref-0', name: 'E[V] under π', y: 1.5 });
+    expect(await page.inputValue('[data-testid=metric-select]')).toBe('energy');
+    expect(await page.isChecked('[data-testid=log-toggle]')).toBe(false);
+    expect(await page.locator('[data-testid=metric-select] option').allTextContents()).toEqual(['energy E[V] (energy)', 'KL(μ | π) (estimate) (kl)']);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'e2e-compare-reference.png') });
+    await page.selectOption('[data-testid=metric-select]', 'kl');
+    await expect.poll(() => page.isChecked('[data-testid=log-toggle]')).toBe(true);
+    expect(problems).toEqual([]);
+  });
 });
