@@ -86,3 +86,26 @@ describe('contourSegments', () => {
     expect(contourSegments(vals, 2, 2, 0.5).length).toBe(8);
   });
 });
+
+describe('splatPoints (renderer/src/flow/draw.ts)', () => {
+  it('blends a size x size square per point at the transformed position, inside the clip only', async () => {
+    const { splatPoints, rgbOf } = await import('../../renderer/src/flow/draw');
+    expect(rgbOf('#4e79a7')).toEqual([0x4e, 0x79, 0xa7]);
+    const w = 10;
+    const px = new Uint8ClampedArray(4 * w * 10).fill(200);
+    // x_pixel = 2 x + 1, y_pixel = -x2 + 9: the point (2, 4) lands at (5, 5), the square covers 4..5 x 4..5.
+    splatPoints(px, w, [0, 0, 10, 10], [2, 4, 100, 100], 2, 2, 0, 1, 2, 1, -1, 9, [0, 100, 200], 0.5, 2);
+    const at = (x: number, y: number) => Array.from(px.subarray(4 * (y * w + x), 4 * (y * w + x) + 4));
+    expect(at(4, 4)).toEqual([100, 150, 200, 200]);
+    expect(at(5, 5)).toEqual([100, 150, 200, 200]);
+    expect(at(6, 5)).toEqual([200, 200, 200, 200]);
+    expect(at(3, 4)).toEqual([200, 200, 200, 200]);
+    // Twice at the same place: the blend accumulates.
+    splatPoints(px, w, [0, 0, 10, 10], [2, 4], 1, 2, 0, 1, 2, 1, -1, 9, [0, 100, 200], 0.5, 2);
+    expect(at(4, 4)).toEqual([50, 125, 200, 200]);
+    // Clipped to [0, 5) x [0, 5): only (4, 4) of the square is drawn.
+    const q = new Uint8ClampedArray(4 * w * 10).fill(200);
+    splatPoints(q, w, [0, 0, 5, 5], [2, 4], 1, 2, 0, 1, 2, 1, -1, 9, [0, 0, 0], 1, 2);
+    expect(Array.from(q).filter((v, i) => i % 4 === 0 && v === 0).length).toBe(1);
+  });
+});

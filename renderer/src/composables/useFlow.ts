@@ -14,7 +14,7 @@ import { frameDim } from '../flow/view-box';
 /** Numbers the frame cache holds at most (float32: 4 bytes each), e.g. 1,000 frames of 2,000 particles in 2-D. */
 export const CACHE_NUMBERS = 4_000_000;
 /** Numbers per getSnapshots request (frames per chunk = this / frame size, between 2 and 64). */
-export const CHUNK_NUMBERS = 120_000;
+export const CHUNK_NUMBERS = 40_000;
 
 const parseIds = (s: string | undefined): number[] => [...new Set((s ?? '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0))];
 const coord = (s: string | undefined, dflt: number) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : dflt);

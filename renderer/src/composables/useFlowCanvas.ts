@@ -2,7 +2,7 @@
 // waits for frames that are still loading, and follows a running run at the end), one canvas per run with its
 // background cached offscreen, and the time each frame takes to draw (all panels, synchronous canvas calls).
 import { computed, onBeforeUnmount, onMounted, reactive, ref, watch, type Ref } from 'vue';
-import { drawBackground, drawFrame, frameYMax, is1d, targetYMax, type PanelSpec } from '../flow/draw';
+import { drawBackground, drawFrame, drawScatterPixels, frameYMax, is1d, targetYMax, type PanelSpec } from '../flow/draw';
 import type { Frame } from '../flow/frames';
 import { frameDim, panelKind, sharedRange, type PanelKind } from '../flow/view-box';
 import type { Box } from '../flow/targets';
@@ -12,7 +12,8 @@ type Flow = ReturnType<typeof useFlow>;
 export const SPEEDS = [2, 5, 10, 20, 30, 60] as const;
 const STATS_FRAMES = 120;
 
-interface Panel { canvas: HTMLCanvasElement; bg: HTMLCanvasElement; bgKey: string; yMax: number; yKey: string }
+/** One run's canvas, its background (offscreen, and as pixels for the scatter), the 1-D panels' y axis. */
+interface Panel { canvas: HTMLCanvasElement; bg: HTMLCanvasElement; bgKey: string; bgPixels: ImageData | null; work: ImageData | null; yMax: number; yKey: string }
 
 export function useFlowCanvas(flow: Flow, root: Ref<HTMLElement | null>, colorOf: (id: number) => string) {
   const index = ref(0);
@@ -34,7 +35,7 @@ export function useFlowCanvas(flow: Flow, root: Ref<HTMLElement | null>, colorOf
 
   function setCanvas(runId: number, el: unknown) {
     if (el instanceof HTMLCanvasElement) {
-      if (panels.get(runId)?.canvas !== el) panels.set(runId, { canvas: el, bg: document.createElement('canvas'), bgKey: '', yMax: 0, yKey: '' });
+      if (panels.get(runId)?.canvas !== el) panels.set(runId, { canvas: el, bg: document.createElement('canvas'), bgKey: '', bgPixels: null, work: null, yMax: 0, yKey: '' });
     } else panels.delete(runId);
     dirty();
   }
@@ -115,7 +116,8 @@ export function useFlowCanvas(flow: Flow, root: Ref<HTMLElement | null>, colorOf
         continue;
       }
       const spec = specOf(id, f, shared.get(groupOf(id)) ?? { x0: -1, x1: 1, y0: -1, y1: 1 }, p);
-      const bgKey = `${c.width}x${c.height}|${JSON.stringify({ ...spec, target: undefined, color: undefined })}|${flow.targets.value.get(id) ? id : ''}`;
+      const { box: bb } = spec;
+      const bgKey = `${c.width}x${c.height}|${spec.kind}|${bb.x0},${bb.x1},${bb.y0},${bb.y1}|${spec.cx},${spec.cy}|${spec.yMax}|${spec.target ? id : ''}`;
       if (p.bgKey !== bgKey) {
         p.bg.width = c.width;
         p.bg.height = c.height;
@@ -123,11 +125,19 @@ export function useFlowCanvas(flow: Flow, root: Ref<HTMLElement | null>, colorOf
         bctx.setTransform(dpr, 0, 0, dpr, 0, 0);
         drawBackground(bctx, spec, w, h);
         p.bgKey = bgKey;
+        p.bgPixels = spec.kind === 'scatter' ? bctx.getImageData(0, 0, c.width, c.height) : null;
+        p.work = p.bgPixels ? new ImageData(c.width, c.height) : null;
       }
-      ctx.setTransform(1, 0, 0, 1, 0, 0);
-      ctx.drawImage(p.bg, 0, 0);
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      drawFrame(ctx, spec, w, h, f);
+      if (spec.kind === 'scatter' && f.kind === 'particles' && p.bgPixels && p.work) {
+        // Particles as pixels: one putImageData instead of thousands of rectangles.
+        drawScatterPixels(p.work, p.bgPixels, spec, w, h, dpr, f);
+        ctx.putImageData(p.work, 0, 0);
+      } else {
+        ctx.setTransform(1, 0, 0, 1, 0, 0);
+        ctx.drawImage(p.bg, 0, 0);
+        ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+        drawFrame(ctx, spec, w, h, f);
+      }
       if (drawn.get(id) !== f.iteration) drawn.set(id, f.iteration);
     }
     const ms = performance.now() - t0;
@@ -240,6 +250,8 @@ export function useFlowCanvas(flow: Flow, root: Ref<HTMLElement | null>, colorOf
           return performance.now() - t0;
         },
         timeline: () => [...flow.timeline.value],
+        /** Draw times (ms) of the last frames drawn by the view itself. */
+        times: () => [...times],
         cached: () => flow.cache.count,
       },
     });

@@ -15,12 +15,20 @@ export function panelKind(f: Frame): PanelKind {
 /** Dimension of the measure a frame holds (grids: their number of axes). */
 export const frameDim = (f: Frame): number => (f.kind === 'grid' ? f.shape.length : f.dim);
 
+/** Particle quantile ranges per frame and coordinate (frames are immutable; computed once, as each sorts n values). */
+const rangeMemo = new WeakMap<Frame, Map<number, [number, number] | undefined>>();
+
 /** Extent of coordinate c in a frame (particles: 0.5% - 99.5% quantiles; Gaussian: mean +- 3 sd). */
 export function frameRange(f: Frame, c: number): [number, number] | undefined {
   if (f.kind === 'particles') {
     if (c >= f.dim) return undefined;
-    const r = quantileRange(f.positions, f.n, f.dim, c);
-    return Number.isFinite(r[0]) ? r : undefined;
+    let memo = rangeMemo.get(f);
+    if (!memo) rangeMemo.set(f, (memo = new Map()));
+    if (!memo.has(c)) {
+      const r = quantileRange(f.positions, f.n, f.dim, c);
+      memo.set(c, Number.isFinite(r[0]) ? r : undefined);
+    }
+    return memo.get(c);
   }
   if (f.kind === 'gaussian') {
     if (c >= f.dim) return undefined;
