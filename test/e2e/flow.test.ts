@@ -107,6 +107,43 @@ describe('Flow view in Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  it('queues the SVGD preset from the Setups view and plays its histograms while the runs are going', async () => {
+    await page.click('[data-testid=tab-setups]');
+    await page.selectOption('[data-testid=preset-menu]', 'svgd-mixture-1d-liu-wang');
+    await expect.poll(() => page.textContent('[data-testid=queue-setup]')).toContain('Queue 3 run');
+    await page.click('[data-testid=queue-setup]');
+    await expect.poll(() => page.textContent('[data-testid=editor-notice]'), { timeout: 10_000 }).toContain('Queued 3 run');
+    const runs = await api<{ id: number; name: string }[]>(server, 'listRuns', {});
+    const ids = runs.filter((r) => r.name.startsWith('SVGD on a 1-D mixture')).map((r) => r.id).sort((a, b) => a - b);
+    expect(ids).toHaveLength(3);
+    // Open Flow as soon as the first run has a few frames: it follows the runs live.
+    await expect.poll(async () => (await api<SnapshotIndex[]>(server, 'listSnapshots', { runIds: ids }))[0].iterations.length, { timeout: 20_000 }).toBeGreaterThan(3);
+    await page.click('[data-testid=tab-runs]');
+    for (const id of ids) await page.click(`[data-testid=runs-table] tr[data-run-id="${id}"] td.check input`);
+    await page.click('[data-testid=flow-selected]');
+    expect(page.url()).toContain(`#/flow?runs=${ids.join(',')}`);
+    // It opens on the newest frames (following the runs) ...
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('.flow-panel')).some((e) => Number((e as HTMLElement).dataset.drawnIteration) > 0), undefined, { timeout: 15_000 });
+    await page.selectOption('[data-testid=flow-speed]', '30');
+    const before = await canvasPixels(page);
+    // ... and Play starts over from k = 0.
+    await page.click('[data-testid=flow-play]');
+    const labels = new Set<string>();
+    for (let i = 0; i < 40 && labels.size < 4; i++) {
+      labels.add((await iterationLabel(page)) ?? '');
+      await page.waitForTimeout(100);
+    }
+    expect(labels.size).toBeGreaterThanOrEqual(4);
+    // Every run's runs to the end; the playhead follows to the last frame.
+    await expect.poll(async () => (await api<SnapshotIndex[]>(server, 'listSnapshots', { runIds: ids })).map((s) => s.iterations.at(-1)), { timeout: 25_000 }).toEqual([500, 500, 500]);
+    await expect.poll(() => drawnIterations(page), { timeout: 20_000 }).toEqual(['500', '500', '500']);
+    const after = await canvasPixels(page);
+    for (let i = 0; i < 3; i++) expect(after[i]).not.toBe(before[i]);
+    expect(await page.textContent('.flow-panel footer')).toContain('100 particles, d = 1 (histogram)');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'e2e-flow-svgd-preset.png') });
+    expect(problems).toEqual([]);
+  });
+
   it('Runs shows the parameters that vary and the declared metrics; Compare draws reference lines', async () => {
     await page.click('[data-testid=tab-runs]');
     await page.fill('[data-testid=runs-filter]', 'flow seed 2-D');

@@ -36,6 +36,11 @@ describe('varyingParams', () => {
     expect(varyingParams(runs)).toEqual(['scheme.kind', 'scheme.bandwidth', 'scheme.step', 'problem.init.mean', 'seed']);
     expect(varyingParams(runs.slice(0, 1))).toEqual([]);
     expect(varyingParams([{ params: { a: [1, 2] } }, { params: { a: [1, 2] } }])).toEqual([]);
+    // A swept object ("sweep": {"scheme": [...]}) is left out: its fields are flattened beside it.
+    expect(varyingParams([
+      { params: { scheme: { kind: 'svgd', step: 0.5 }, 'scheme.kind': 'svgd', 'scheme.step': 0.5 } },
+      { params: { scheme: { kind: 'ula', step: 0.05 }, 'scheme.kind': 'ula', 'scheme.step': 0.05 } },
+    ])).toEqual(['scheme.kind', 'scheme.step']);
   });
   it('formats and sorts values', () => {
     expect(formatParam(0.1 + 0.2)).toBe('0.3');

@@ -201,7 +201,8 @@ export function useFlowCanvas(flow: Flow, root: Ref<HTMLElement | null>, colorOf
 
   function play() {
     if (!flow.timeline.value.length) return;
-    if (index.value >= flow.timeline.value.length - 1 && !flow.live.value) index.value = 0;
+    // From the end, play starts over (and follows live runs again once it catches up).
+    if (index.value >= flow.timeline.value.length - 1) index.value = 0;
     playing.value = true;
     follow.value = false;
     lastTick = 0;
