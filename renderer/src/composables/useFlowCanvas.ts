@@ -55,7 +55,16 @@ export function useFlowCanvas(flow: Flow, root: Ref<HTMLElement | null>, colorOf
       const [x0, x1] = sharedRange(parts, cx);
       const [y0, y1] = sharedRange(parts, flow.cy.value);
       const old = boxes.get(group);
-      boxes.set(group, old ? { x0: Math.min(old.x0, x0), x1: Math.max(old.x1, x1), y0: Math.min(old.y0, y0), y1: Math.max(old.y1, y1) } : { x0, x1, y0, y1 });
+      if (!old) boxes.set(group, { x0, x1, y0, y1 });
+      else if (x0 < old.x0 || x1 > old.x1 || y0 < old.y0 || y1 > old.y1) {
+        // Grow with 15% to spare, so that a live run spreading slowly does not redraw the backgrounds every frame.
+        const gx = 0.15 * (Math.max(old.x1, x1) - Math.min(old.x0, x0));
+        const gy = 0.15 * (Math.max(old.y1, y1) - Math.min(old.y0, y0));
+        boxes.set(group, {
+          x0: x0 < old.x0 ? x0 - gx : old.x0, x1: x1 > old.x1 ? x1 + gx : old.x1,
+          y0: y0 < old.y0 ? y0 - gy : old.y0, y1: y1 > old.y1 ? y1 + gy : old.y1,
+        });
+      }
     }
     return boxes;
   }
@@ -83,7 +92,7 @@ export function useFlowCanvas(flow: Flow, root: Ref<HTMLElement | null>, colorOf
         p.yMax = targetYMax(base) * 1.15;
       }
       const need = frameYMax(base, f) * 1.08;
-      if (need > p.yMax) p.yMax = need;
+      if (need > p.yMax) p.yMax = need * 1.1;
       if (!(p.yMax > 0)) p.yMax = 1;
       return { ...base, yMax: p.yMax };
     }

@@ -3,7 +3,7 @@
 // one filled path of small squares, a histogram, covariance ellipses, a density curve, a grid heatmap).
 import type { Frame } from './frames';
 import { binCount, contourSegments, ellipsePoints, histogram, niceTicks, tickLabel } from './geometry';
-import { densityCurve, densityGrid, hpdLevels, marginal1, targetGaussian, type Box, type Target } from './targets';
+import { densityCurve, densityGrid, hpdLevels, marginal1, targetGaussian, type Box, type DensityGrid, type Target } from './targets';
 import type { PanelKind } from './view-box';
 
 export interface PanelSpec {
@@ -95,9 +95,25 @@ function polyline(ctx: CanvasRenderingContext2D, pts: ArrayLike<number>, t: Tran
   }
 }
 
+/** Density grids and their contours by (target, coordinates, box): panels of one setup share them. */
+const densityMemo = new Map<string, { grid: DensityGrid; segments: Float32Array[] }>();
+function densityOf(target: Target, spec: PanelSpec): { grid: DensityGrid; segments: Float32Array[] } {
+  const { box } = spec;
+  const key = `${JSON.stringify(target)}|${spec.cx},${spec.cy}|${box.x0},${box.x1},${box.y0},${box.y1}`;
+  let hit = densityMemo.get(key);
+  if (!hit) {
+    const grid = densityGrid(target, spec.cx, spec.cy, box, GRID_CELLS, GRID_CELLS);
+    const segments = grid.max > 0 ? hpdLevels(grid, CONTOUR_MASSES).map((level) => contourSegments(grid.values, grid.nx, grid.ny, level)) : [];
+    hit = { grid, segments };
+    if (densityMemo.size >= 16) densityMemo.delete(densityMemo.keys().next().value!);
+    densityMemo.set(key, hit);
+  }
+  return hit;
+}
+
 /** The target's shading and highest-density contours over the plot (2-D marginal of coordinates cx, cy). */
 function targetDensity(ctx: CanvasRenderingContext2D, spec: PanelSpec, t: Transform, target: Target): void {
-  const grid = densityGrid(target, spec.cx, spec.cy, spec.box, GRID_CELLS, GRID_CELLS);
+  const { grid, segments } = densityOf(target, spec);
   if (!(grid.max > 0)) return;
   const img = new ImageData(grid.nx, grid.ny);
   for (let r = 0; r < grid.ny; r++) {
@@ -120,11 +136,9 @@ function targetDensity(ctx: CanvasRenderingContext2D, spec: PanelSpec, t: Transf
   // Contours: cell-centre units -> data coordinates.
   const dx = (spec.box.x1 - spec.box.x0) / grid.nx;
   const dy = (spec.box.y1 - spec.box.y0) / grid.ny;
-  const levels = hpdLevels(grid, CONTOUR_MASSES);
   ctx.strokeStyle = 'rgba(40, 70, 120, 0.75)';
-  levels.forEach((level, li) => {
+  segments.forEach((seg, li) => {
     ctx.lineWidth = li === 1 ? 1.3 : 0.8;
-    const seg = contourSegments(grid.values, grid.nx, grid.ny, level);
     ctx.beginPath();
     for (let q = 0; q < seg.length; q += 4) {
       ctx.moveTo(t.sx(spec.box.x0 + (seg[q] + 0.5) * dx), t.sy(spec.box.y0 + (seg[q + 1] + 0.5) * dy));
