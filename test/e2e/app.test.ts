@@ -20,7 +20,8 @@ interface SeriesInfo { id: string; name: string; points: number; dashed: boolean
 async function chartSeries(p: Page): Promise<SeriesInfo[]> {
   return p.evaluate(() => {
     const el = document.querySelector('[data-testid=compare-chart]') as HTMLElement & { wgfChart: { getOption(): { series: { id: string; name: string; data: unknown[]; lineStyle: { type: string; color: string } }[] } } };
-    return el.wgfChart.getOption().series.map((s) => ({ id: s.id, name: s.name, points: s.data.length, dashed: s.lineStyle.type === 'dashed', color: s.lineStyle.color }));
+    // Reference lines (ids "ref-...") are checked elsewhere.
+    return el.wgfChart.getOption().series.filter((s) => !s.id.startsWith('ref-')).map((s) => ({ id: s.id, name: s.name, points: s.data.length, dashed: s.lineStyle.type === 'dashed', color: s.lineStyle.color }));
   });
 }
 
@@ -53,9 +54,9 @@ afterAll(async () => {
 });
 
 describe('WGF Lab in Chromium (browser mode)', () => {
-  it('shows the app name, the four views and the database path', async () => {
+  it('shows the app name, the five views and the database path', async () => {
     expect(await page.textContent('.brand')).toContain('WGF Lab');
-    expect(await page.locator('nav.tabs a').allTextContents()).toEqual(['Setups', 'Queue', 'Runs', 'Compare']);
+    expect(await page.locator('nav.tabs a').allTextContents()).toEqual(['Setups', 'Queue', 'Runs', 'Compare', 'Flow']);
     expect(await page.textContent('[data-testid=db-path]')).toContain(server.dbPath);
     // The token moved from the address bar into sessionStorage.
     expect(page.url()).not.toContain('token=');
@@ -123,6 +124,9 @@ describe('WGF Lab in Chromium (browser mode)', () => {
       }
       return { lines: lines.length, bounds: bounds.length };
     };
+    // The default metric is the first one the runs declare ("objective" for gaussian-kl); pick kl.
+    await page.selectOption('[data-testid=metric-select]', 'kl');
+    drawn = await waitForDrawn(page, drawn);
     const kl = await check('kl');
     expect(kl.lines).toBe(4);
     await page.screenshot({ path: path.join(ARTIFACTS, 'e2e-compare-kl.png') });

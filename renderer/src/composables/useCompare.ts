@@ -1,12 +1,14 @@
-// Data of the Compare view: the selected runs (from the URL hash, so views deep-link), their metric names, the
-// curves of the chosen metric and of its theoretical bounds ("bound_<metric>..."), kept live from 'metrics'
-// events. Timing marks (compare:start -> compare:finished) measure selection-to-drawn for the benchmark.
+// Data of the Compare view: the selected runs (from the URL hash, so views deep-link), their metrics (from the
+// runs' metric definitions: order, labels, log axis by default), the curves of the chosen metric and of its
+// theoretical bounds ("bound_<metric>..."), kept live from 'metrics' events, and the reference lines the runs'
+// problems know. Timing marks (compare:start -> compare:finished) measure selection-to-drawn for the benchmark.
 import { computed, onBeforeUnmount, ref, shallowRef, watch } from 'vue';
-import type { LabEvent, RunDetail } from '../../../src/api';
+import type { LabEvent, MetricDef, ReferenceLine, RunDetail } from '../../../src/api';
 import { useLabStore } from '../stores/lab';
 import { useRunsStore } from '../stores/runs';
 import { useRoute } from './useRoute';
 import { errorText } from '../api/errors';
+import { fallbackDef, isBound, unionMetricDefs, valuesSuggestLog } from './metricDefs';
 
 export interface Curve {
   readonly runId: number;
@@ -18,8 +20,7 @@ export interface Curve {
 }
 
 export type XMode = 'iteration' | 'wall';
-export const LOG_BY_DEFAULT = new Set(['kl', 'w2sq', 'mmd', 'objective_gap']);
-export const isBound = (name: string) => name.startsWith('bound_');
+export { isBound };
 /** Bound series drawn with a metric: "bound_kl" (and "bound_kl_...") go with "kl". */
 export const boundsOf = (metric: string, names: Iterable<string>) => [...names].filter((n) => n === `bound_${metric}` || n.startsWith(`bound_${metric}_`));
 
@@ -49,22 +50,39 @@ export function useCompare() {
   /** The load whose curves are in place (0 before the first); the chart reports drawing it once. */
   const readyId = ref(0);
 
+  /** Definitions of the selected runs' metrics, in the order the runs declare them (fallbacks for old runs). */
+  const defs = computed(() => {
+    const rows = runIds.value.map((id) => runsStore.get(id) ?? details.value.get(id)).filter((r) => r !== undefined);
+    const out = new Map(unionMetricDefs(rows).map((d) => [d.name, d] as [string, MetricDef]));
+    for (const id of runIds.value) for (const n of namesByRun.value.get(id) ?? []) if (!out.has(n)) out.set(n, fallbackDef(n));
+    return out;
+  });
+  /** Metrics some selected run has values of (or declares), bounds left out. */
   const metrics = computed(() => {
-    const all = new Set<string>();
-    for (const id of runIds.value) for (const n of namesByRun.value.get(id) ?? []) if (!isBound(n)) all.add(n);
-    return [...all].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+    const has = new Set<string>();
+    for (const id of runIds.value) for (const n of namesByRun.value.get(id) ?? []) has.add(n);
+    return [...defs.value.keys()].filter((n) => !isBound(n) && has.has(n));
   });
   const metric = computed(() => {
     const m = metrics.value;
-    if (m.includes(requestedMetric.value)) return requestedMetric.value;
-    return m.includes('kl') ? 'kl' : m[0] ?? '';
+    return m.includes(requestedMetric.value) ? requestedMetric.value : m[0] ?? '';
   });
-  const logY = computed(() => (query.value.log === '1' ? true : query.value.log === '0' ? false : LOG_BY_DEFAULT.has(metric.value)));
+  const metricLabel = computed(() => defs.value.get(metric.value)?.label ?? metric.value);
+  /** Log axis by default: as the metric's definition says; without one, when the values span two decades. */
+  const logByDefault = computed(() => {
+    void version.value;
+    const d = defs.value.get(metric.value);
+    if (d && runIds.value.some((id) => runsStore.get(id)?.metricDefs.some((x) => x.name === d.name) || details.value.get(id)?.metricDefs.some((x) => x.name === d.name))) return d.log;
+    return valuesSuggestLog([...curves.value.values()].filter((c) => !c.bound).map((c) => c.values));
+  });
+  const logY = computed(() => (query.value.log === '1' ? true : query.value.log === '0' ? false : logByDefault.value));
+  /** Reference lines of the chosen metric (a known minimum), one per value and label. */
+  const references = computed<ReferenceLine[]>(() => {
+    const seen = new Map<string, ReferenceLine>();
+    for (const id of runIds.value) for (const r of details.value.get(id)?.references ?? []) if (r.metric === metric.value) seen.set(`${r.value}|${r.label}`, r);
+    return [...seen.values()];
+  });
 
-  function rank(n: string): number {
-    const i = ['kl', 'w2sq', 'objective'].indexOf(n);
-    return i < 0 ? 9 : i;
-  }
   const key = (runId: number, name: string) => `${runId}|${name}`;
 
   const setQuery = (patch: Record<string, string | undefined>) =>
@@ -72,7 +90,7 @@ export function useCompare() {
   const setRuns = (ids: number[]) => setQuery({ runs: ids.join(',') });
   const setMetric = (m: string) => setQuery({ metric: m, log: undefined });
   const setXMode = (x: XMode) => setQuery({ x: x === 'wall' ? 'wall' : undefined });
-  const setLogY = (on: boolean) => setQuery({ log: on === LOG_BY_DEFAULT.has(metric.value) ? undefined : on ? '1' : '0' });
+  const setLogY = (on: boolean) => setQuery({ log: on === logByDefault.value ? undefined : on ? '1' : '0' });
 
   /**
    * Metric names of the runs: the keys of each run's final values (from the shared runs list, one request for all),
@@ -161,9 +179,10 @@ export function useCompare() {
       const ids = runIds.value;
       const next = new Map<string, Curve>();
       const put = (cs: Curve[]) => cs.forEach((c) => next.set(key(c.runId, c.metric), c));
-      // Round trips in parallel: run details, and the metric the URL names (or "kl") with its usual bound.
-      const guess = requestedMetric.value || 'kl';
-      const preview = ids.length ? fetchCurves([{ name: guess, bound: false, runs: ids }, { name: `bound_${guess}`, bound: true, runs: ids }], PREVIEW_POINTS).catch(() => undefined) : Promise.resolve([]);
+      // Round trips in parallel: run details, and the metric the URL names (or the first one the runs declare,
+      // when the run list is loaded already) with its usual bound.
+      const guess = requestedMetric.value || (runsStore.loaded ? unionMetricDefs(ids.map((i) => runsStore.get(i)).filter((r) => r !== undefined)).find((d) => !isBound(d.name))?.name ?? '' : '');
+      const preview = ids.length && guess ? fetchCurves([{ name: guess, bound: false, runs: ids }, { name: `bound_${guess}`, bound: true, runs: ids }], PREVIEW_POINTS).catch(() => undefined) : Promise.resolve([]);
       const [, early] = await Promise.all([ensureDetails(ids), preview]);
       if (stale()) return;
       const m = metric.value;
@@ -190,11 +209,23 @@ export function useCompare() {
       readyId.value = id;
       version.value++;
       if (isThinned) void loadFull(id, m, known);
+      void loadReferences(known);
     } catch (err) {
       if (!stale()) error.value = `Could not load the metrics: ${errorText(err)}`;
     } finally {
       if (!stale()) loading.value = false;
     }
+  }
+
+  /** Details (reference lines) of the selected runs, after the first picture. */
+  async function loadReferences(ids: number[]): Promise<void> {
+    const missing = ids.filter((i) => !details.value.has(i));
+    if (!missing.length) return;
+    const got = await Promise.all(missing.map((id) => lab.client.getRun({ id }).catch(() => undefined)));
+    const d = new Map(details.value);
+    got.forEach((r, i) => r && d.set(missing[i], r));
+    details.value = d;
+    version.value++;
   }
 
   /** Appends to c the rows of old after c's last iteration (live rows that arrived during a request). */
@@ -305,5 +336,5 @@ export function useCompare() {
     return `${lines.join('\n')}\n`;
   }
 
-  return { runIds, metrics, metric, xMode, logY, details, curves, loading, error, version, loadId, readyId, thinned, markDrawn, setRuns, setMetric, setXMode, setLogY, load, toCsv };
+  return { runIds, defs, metrics, metric, metricLabel, references, xMode, logY, details, curves, loading, error, version, loadId, readyId, thinned, markDrawn, setRuns, setMetric, setXMode, setLogY, load, toCsv };
 }

@@ -1,11 +1,13 @@
 // The ECharts line chart of the Compare view: one series per run ([x, y] pairs, LTTB sampling), bound series
 // dashed in their run's color (same legend name, so one legend entry toggles both), log or linear y,
-// iteration or wall-time x. Tree-shaken ECharts: core + LineChart + the components used + canvas.
+// iteration or wall-time x; reference lines (a known minimum) as gray dashed horizontal lines with their own
+// legend entry (click to hide). Tree-shaken ECharts: core + LineChart + the components used + canvas.
 import { onBeforeUnmount, onMounted, watch, type Ref } from 'vue';
 import * as echarts from 'echarts/core';
 import { LineChart } from 'echarts/charts';
 import { DataZoomComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
+import type { ReferenceLine } from '../../../src/api';
 import type { Curve, XMode } from './useCompare';
 
 echarts.use([LineChart, GridComponent, LegendComponent, TooltipComponent, DataZoomComponent, CanvasRenderer]);
@@ -16,10 +18,15 @@ export const PALETTE = [
   '#1f4e79', '#b35806', '#8c1c13', '#2a7f62', '#2f6b2f', '#a8860b', '#6a3d9a', '#c51b7d', '#5e3c21', '#17becf',
 ];
 
+const REFERENCE_COLOR = '#5b6573';
+
 export interface ChartInput {
   curves: Ref<ReadonlyMap<string, Curve>>;
   runIds: Ref<readonly number[]>;
   metric: Ref<string>;
+  /** Axis name of the metric (its label). */
+  metricLabel: Ref<string>;
+  references: Ref<readonly ReferenceLine[]>;
   xMode: Ref<XMode>;
   logY: Ref<boolean>;
   version: Ref<number>;
@@ -129,6 +136,30 @@ export function useCompareChart(el: Ref<HTMLElement | null>, input: ChartInput) 
         wgf: { runId: c.runId, metric: c.metric, bound: c.bound },
       });
     }
+    // Reference lines across the drawn x range (a log axis cannot show a value <= 0).
+    let xMax = 0;
+    for (const s of series) for (const p of s.data as Pair[]) if (p[0] > xMax) xMax = p[0];
+    if (series.length) {
+      input.references.value.forEach((r, i) => {
+        if (log && !(r.value > 0)) return;
+        series.push({
+          id: `ref-${i}`,
+          name: r.label,
+          type: 'line',
+          data: [[0, r.value], [xMax, r.value]],
+          showSymbol: false,
+          symbol: 'none',
+          animation: false,
+          silent: true,
+          color: REFERENCE_COLOR,
+          lineStyle: { width: 1.2, color: REFERENCE_COLOR, type: [6, 4] },
+          emphasis: { disabled: true },
+          tooltip: { show: false },
+          z: 0,
+          wgf: { reference: true, metric: r.metric, value: r.value },
+        });
+      });
+    }
     return series;
   }
 
@@ -162,7 +193,7 @@ export function useCompareChart(el: Ref<HTMLElement | null>, input: ChartInput) 
           confine: true,
           className: 'chart-tip',
           formatter: (params: unknown) => {
-            const ps = (Array.isArray(params) ? params : [params]) as { seriesId: string; seriesName: string; value: Pair; color: string }[];
+            const ps = ((Array.isArray(params) ? params : [params]) as { seriesId: string; seriesName: string; value: Pair; color: string }[]).filter((p) => !p.seriesId.startsWith('ref-'));
             if (!ps.length) return '';
             const head = `<div class="tip-head">${x === 'wall' ? `t = ${fmt(ps[0].value[0])} ${wall.unit}` : `k = ${Math.round(ps[0].value[0])}`}</div>`;
             const rows = ps.slice(0, 24).map((p) => `<div class="tip-row${p.seriesId.startsWith('bound') ? ' tip-bound' : ''}"><span class="tip-name">${esc(p.seriesName)}${p.seriesId.startsWith('bound') ? ' (bound)' : ''}</span><span class="tip-val">${fmt(p.value[1])}</span></div>`);
@@ -183,7 +214,7 @@ export function useCompareChart(el: Ref<HTMLElement | null>, input: ChartInput) 
         },
         yAxis: {
           type: input.logY.value ? 'log' : 'value',
-          name: metric,
+          name: input.metricLabel.value || metric,
           nameLocation: 'middle',
           nameGap: 48,
           scale: true,
@@ -215,7 +246,7 @@ export function useCompareChart(el: Ref<HTMLElement | null>, input: ChartInput) 
     chart?.dispose();
     chart = undefined;
   });
-  watch([input.version, input.xMode, input.logY, input.metric], render);
+  watch([input.version, input.xMode, input.logY, input.metric, input.references], render);
 
   function exportPng(fileName: string) {
     if (!chart) return;

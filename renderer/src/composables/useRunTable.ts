@@ -1,21 +1,21 @@
-// Sorting, filtering, paging and selection for the Runs table.
+// Sorting, filtering, paging and selection for the Runs table, and its columns: one per parameter that varies
+// among the listed runs, one per metric they declare (labels from the metric definitions).
 import { computed, ref, type Ref } from 'vue';
-import type { RunStatus } from '../../../src/api';
+import type { MetricDef, RunStatus } from '../../../src/api';
 import type { RunRow } from '../stores/runs';
+import { isBound, unionMetricDefs } from './metricDefs';
+import { paramSortValue, varyingParams } from './runParams';
 
-export type SortKey = 'id' | 'name' | 'scheme' | 'step' | 'seed' | 'status' | 'progress' | `final:${string}`;
-export const METRIC_COLUMNS = ['kl', 'w2sq', 'objective'] as const;
+export type SortKey = 'id' | 'name' | 'status' | 'progress' | `final:${string}` | `param:${string}`;
 
 const PAGE = 500;
 
 function keyOf(r: RunRow, key: SortKey): number | string {
   if (key.startsWith('final:')) return r.final[key.slice(6)] ?? Number.NaN;
+  if (key.startsWith('param:')) return paramSortValue(r.params?.[key.slice(6)]);
   switch (key) {
     case 'id': return r.id;
     case 'name': return `${r.name}\u0000${r.label}`;
-    case 'scheme': return r.scheme;
-    case 'step': return r.step ?? Number.NaN;
-    case 'seed': return r.seed;
     case 'status': return r.status;
     case 'progress': return r.iterations > 0 ? r.lastIteration / r.iterations : 0;
     default: return r.id;
@@ -51,10 +51,17 @@ export function useRunTable(source: Ref<readonly RunRow[]>) {
       const xn = typeof x === 'number' && Number.isNaN(x);
       const yn = typeof y === 'number' && Number.isNaN(y);
       if (xn || yn) return xn === yn ? a.id - b.id : xn ? 1 : -1;
-      return (x < y ? -1 : x > y ? 1 : a.id - b.id) * dir;
+      // Mixed numbers and text (a parameter that is a number in some runs) compare as text.
+      const [p, q] = typeof x === typeof y ? [x, y] : [String(x), String(y)];
+      return (p < q ? -1 : p > q ? 1 : a.id - b.id) * dir;
     });
   });
   const visible = computed(() => sorted.value.slice(0, limit.value));
+
+  /** Parameters whose value differs among the listed (filtered) runs. */
+  const paramColumns = computed(() => varyingParams(filtered.value));
+  /** Metrics the listed runs declare (bounds left out), in declaration order. */
+  const metricColumns = computed<MetricDef[]>(() => unionMetricDefs(filtered.value).filter((d) => !isBound(d.name)));
 
   function sortBy(key: SortKey) {
     if (sortKey.value === key) sortDesc.value = !sortDesc.value;
@@ -88,7 +95,7 @@ export function useRunTable(source: Ref<readonly RunRow[]>) {
     limit.value += PAGE;
   };
 
-  return { text, statuses, sortKey, sortDesc, filtered, sorted, visible, sortBy, sortMark, selected, toggle, toggleAll, allVisibleSelected, clearSelection, showMore };
+  return { text, statuses, sortKey, sortDesc, filtered, sorted, visible, paramColumns, metricColumns, sortBy, sortMark, selected, toggle, toggleAll, allVisibleSelected, clearSelection, showMore };
 }
 
 /** A metric value for a table cell: 4 significant digits, exponent form for very small/large values. */
