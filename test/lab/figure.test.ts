@@ -41,7 +41,7 @@ describe('wgflab figure', () => {
   it('builds one band (lower edge + stacked width) and one center line per group, and skips non-positive values on a log axis', () => {
     const opt = figureOption({
       metricLabel: 'KL', xLabel: 'k', log: true, width: 400, height: 300,
-      groups: [{ key: {}, label: 'g', runIds: [1], metric: 'kl', x: [0, 1, 2], center: [1, 0.5, 0], lo: [0.5, 0.25, 0], hi: [2, 1, 0] }],
+      groups: [{ key: {}, label: 'g', runIds: [1], metric: 'kl', x: [0, 1, 2], center: [1, 0.5, 0], lo: [0.5, 0.25, 0], hi: [2, 1, 0], count: [1, 1, 1] }],
       references: [{ metric: 'kl', value: 0, label: 'zero' }],
     }) as { series: { name: string; data: [number, number][] }[]; legend: { data: string[] } };
     expect(opt.series.map((s) => s.name)).toEqual(['g band', 'g band', 'g']);
