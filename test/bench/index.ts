@@ -1,16 +1,18 @@
-// `npm run bench [-- group...]`: runs benchmark groups (lab, compare, flow, ot, particles; all by default) and prints their tables.
+// `npm run bench [-- group...]`: runs benchmark groups (lab, compare, flow, ot, particles, snapshots; all by default) and prints their tables.
 import { formatTable, type BenchRow } from './table';
 import { runLabBench } from './lab';
 import { runCompareRenderBench } from './compare-render';
 import { runFlowRenderBench } from './flow-render';
 import { runOtBench } from './ot';
 import { runParticlesBench } from './particles';
+import { runSnapshotBench } from './snapshots';
 
 const groups: Record<string, { title: string; run: () => Promise<BenchRow[]> }> = {
   lab: { title: 'Lab: pool throughput, metric ingestion, main event loop', run: runLabBench },
   compare: { title: 'Compare view: first render in Chromium', run: runCompareRenderBench },
   flow: { title: 'Flow view: frame time in Chromium', run: runFlowRenderBench },
   ot: { title: 'Optimal transport toolbox (ratios against POT where found)', run: runOtBench },
+  snapshots: { title: 'Snapshot ingest into SQLite', run: runSnapshotBench },
   particles: { title: 'Particle numerics: SVGD, ULA, entropy (ratios against NumPy / SciPy where found)', run: runParticlesBench },
 };
 

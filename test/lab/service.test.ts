@@ -212,7 +212,11 @@ describe('LabService', () => {
       await expect(service.getRun({ id: 5 })).rejects.toMatchObject({ code: 'not_found' });
       await expect(service.getRun({ id: 1, extra: true } as never)).rejects.toMatchObject({ code: 'invalid' });
       await expect(service.queueSetup({ setupId: 3 })).rejects.toMatchObject({ code: 'not_found' });
-      expect(await service.validateSetup({ setup: gaussianSetup({ seeds: [1, 2, 3] }) })).toEqual({ ok: true, issues: [], runCount: 3 });
+      expect(await service.validateSetup({ setup: gaussianSetup({ seeds: [1, 2, 3] }) })).toEqual({
+        ok: true, issues: [], runCount: 3,
+        // exact Gaussian laws: the seeds change nothing
+        warnings: [{ path: 'seeds', message: 'seeds have no effect for this problem and scheme: 3 runs, 1 distinct (use one seed)' }],
+      });
       const report = await service.validateSetup({ setup: { ...gaussianSetup(), iterations: 0 } });
       expect(report.ok).toBe(false);
       expect(report.issues[0].path).toBe('iterations');
