@@ -82,6 +82,29 @@ describe('Flow view in Chromium', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'e2e-flow-gaussian.png') });
   });
 
+  it('lets the user choose the two coordinates when d > 2', async () => {
+    const setup = {
+      name: 'flow e2e gaussian 3-D',
+      problem: { kind: 'gaussian-kl', target: { mean: [0, 0, 0], cov: { diag: [1, 2, 3] } }, init: { mean: [3, -2, 5], cov: { diag: [0.5, 0.5, 0.5] } } },
+      scheme: { kind: 'fb', step: 0.1 },
+      iterations: 20,
+      seeds: [0],
+      snapshots: { every: 5 },
+    };
+    const rec = await api<SetupRecord>(server, 'saveSetup', { setup });
+    const { runIds } = await api<{ runIds: number[] }>(server, 'queueSetup', { setupId: rec.id });
+    await expect.poll(async () => (await api<SnapshotIndex[]>(server, 'listSnapshots', { runIds }))[0].iterations.length, { timeout: 20_000 }).toBe(5);
+    await openFlow(page, runIds);
+    expect(await page.locator('[data-testid=flow-cx] option').allTextContents()).toEqual(['x1', 'x2', 'x3']);
+    const before = await canvasPixels(page);
+    await page.selectOption('[data-testid=flow-cy]', '2');
+    expect(page.url()).toContain('cx=0&cy=2');
+    await expect.poll(async () => (await canvasPixels(page))[0]).not.toBe(before[0]);
+    // The x coordinate cannot equal the y one: choosing x3 for x moves y elsewhere.
+    await page.selectOption('[data-testid=flow-cx]', '2');
+    await expect.poll(() => page.inputValue('[data-testid=flow-cy]')).not.toBe('2');
+  });
+
   it('plays 2-D particles over the target contours and a 1-D histogram', async () => {
     const ids = [...seeded2d, ...seeded1d];
     await openFlow(page, ids);
