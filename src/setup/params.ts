@@ -19,7 +19,8 @@ export function runParams(spec: RunSpec, sweepValues: Readonly<Record<string, un
   flatten(spec.scheme, 'scheme', out);
   out['problem.kind'] = spec.problem.kind;
   out.iterations = spec.iterations;
-  for (const [k, v] of Object.entries(sweepValues)) out[k.replace(/\[(\d+)\]/g, '.$1')] = v;
+  // A swept whole object (e.g. "scheme": {...}) is already among the flattened fields above.
+  for (const [k, v] of Object.entries(sweepValues)) if (v === null || typeof v !== 'object' || Array.isArray(v)) out[k.replace(/\[(\d+)\]/g, '.$1')] = v;
   out.seed = spec.seed;
   return out;
 }

@@ -88,3 +88,15 @@ describe('seed warnings', () => {
     expect(warningsOf({ ...example, seeds: [0, 1], problem: { ...example.problem, init: { kind: 'gaussian', mean: [0, 0], cov: { diag: [1, 1] }, particles: 10 } } })).toEqual([]);
   });
 });
+
+import { runParams } from '../../src/setup/params';
+
+describe('run parameters', () => {
+  it('flatten the scheme and scalar sweep values; a swept whole object shows as its fields', () => {
+    const r = parseSetup(PARTICLE_PRESETS.find((p) => p.id === 'svgd-mixture-1d-liu-wang')!.setup);
+    if (!r.ok) throw new Error('invalid preset');
+    const params = r.value.runs.map((run) => runParams(run.spec, run.sweepValues));
+    expect(params[0]).toEqual({ 'scheme.kind': 'svgd', 'scheme.step': 0.5, 'scheme.bandwidth': 'median', 'scheme.optimizer': 'plain', 'problem.kind': 'kl', iterations: 500, seed: 0 });
+    expect(params[1]).toEqual({ 'scheme.kind': 'ula', 'scheme.step': 0.05, 'problem.kind': 'kl', iterations: 500, seed: 0 });
+  });
+});
