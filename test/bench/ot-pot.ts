@@ -62,12 +62,16 @@ else:
         out = {'pivots': hi}
     else:
         reg = inst['regFactor'] * M.mean()
-        t = time.perf_counter()
-        G, log = ot.sinkhorn(a, b, M, reg, method=inst['method'], numItermax=inst['maxIter'], stopThr=inst['tol'], log=True)
-        sec = time.perf_counter() - t
+        # POT's kernel form first; its log domain only if the kernel form fails numerically (no finite value).
+        for method in ['sinkhorn', 'sinkhorn_log']:
+            t = time.perf_counter()
+            G, log = ot.sinkhorn(a, b, M, reg, method=method, numItermax=inst['maxIter'], stopThr=inst['tol'], log=True)
+            sec = time.perf_counter() - t
+            value = float(np.sum(G * M))
+            if np.isfinite(value) and value > 0: break
         it = log['niter'] if 'niter' in log else log['n_iter']
         err = float(np.linalg.norm(G.sum(axis=0) - b))
-        out = {'seconds': sec, 'value': float(np.sum(G * M)), 'iterations': int(it) + 1, 'colError': err}
+        out = {'seconds': sec, 'value': value, 'iterations': int(it) + 1, 'colError': err, 'method': method}
 print(json.dumps(out))
 `;
 
@@ -82,6 +86,7 @@ export interface PotAnswer {
   readonly iterations?: number;
   readonly colError?: number;
   readonly pivots?: number;
+  readonly method?: string;
 }
 
 const ONE_THREAD = { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', NUMEXPR_NUM_THREADS: '1' };

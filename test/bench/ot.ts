@@ -99,8 +99,6 @@ function sinkhornSpec(inst: Instance, factor: number, label: string): Spec {
   }
   const reg = factor * mean;
   const tol = 1e-9, maxIter = 10000;
-  // POT's kernel form (method 'sinkhorn') underflows past (max C - min C) / reg ~ 700; its stabilized form then.
-  const method = (hi - lo) / reg < 700 ? 'sinkhorn' : 'sinkhorn_stabilized';
   return {
     name: label,
     group: 'sinkhorn',
@@ -113,7 +111,7 @@ function sinkhornSpec(inst: Instance, factor: number, label: string): Spec {
         note: `${r.method} form, ${r.iterations} iterations, ${r.status}, column error ${r.colError.toExponential(1)}; (max C - min C) / reg = ${((hi - lo) / reg).toFixed(0)}`,
       };
     },
-    pot: potInstance('sinkhorn', inst, { regFactor: factor, tol, maxIter, method }),
+    pot: potInstance('sinkhorn', inst, { regFactor: factor, tol, maxIter }),
   };
 }
 
@@ -218,7 +216,7 @@ function measure(spec: Spec, dir: string, hasPot: boolean): BenchRow {
   } else {
     notes.push(`POT value ${pot.value!.toPrecision(6)}`);
   }
-  if (pot.iterations !== undefined) notes.push(`POT ${spec.pot.method}: ${pot.iterations} iterations, column error ${pot.colError!.toExponential(1)}`);
+  if (pot.iterations !== undefined) notes.push(`POT ${pot.method}: ${pot.iterations} iterations, column error ${pot.colError!.toExponential(1)}`);
   if (spec.pivots && countPotPivots && ours.count !== undefined) {
     const c = runPot(dir, 'pivots', { ...spec.pot, kind: 'pivots', lo: Math.max(1, Math.floor(0.8 * ours.count)), hi: Math.ceil(1.25 * ours.count) + 10 });
     notes.push(typeof c === 'string' ? c : `POT ${c.pivots} pivots (+-1%)`);
