@@ -202,6 +202,9 @@ function assemble(): Uint8Array {
   return new Uint8Array(bytes);
 }
 
+/** Bytes rounded up to a multiple of 16 (offsets of f64x2 arrays in a workspace). */
+export const align16 = (bytes: number): number => (bytes + 15) & ~15;
+
 let cached: { api: WasmApi; module: object } | null | undefined;
 
 function load(): { api: WasmApi; module: object } | null {

@@ -3,37 +3,48 @@
 // with absorption, Schmitzer 2019). One pass over K per iteration: v = b / K^T u, then for each block of 4 rows
 // u_i = a_i / (K v)_i and K^T u accumulated from the same cached rows. Over-relaxation: Thibault, Chizat, Dossal &
 // Papadakis 2021, "Overrelaxed Sinkhorn-Knopp algorithm for regularized optimal transport".
-import { createSimdWorkspace } from './simd';
+import { align16, createSimdWorkspace } from './simd';
 import type { SimdWorkspace } from './simd';
 
-/** K, u, v, K^T u and K v; in WebAssembly memory (K, v, K^T u) when the SIMD kernels are used. */
-export interface KernelWork {
+/**
+ * What the one Sinkhorn loop (iterateKernel) needs from a geometry: the scalings, K^T u and K v of the last pass, and
+ * the pass itself. Dense kernels (below) and separable grid kernels (grid.ts) implement it.
+ */
+export interface ScalingState {
   readonly n: number;
   readonly m: number;
-  readonly K: Float64Array;
   readonly u: Float64Array;
   readonly v: Float64Array;
+  /** K^T u after the pass: column sums of the plan are v_j ktu_j. */
   readonly ktu: Float64Array;
+  /** K v of the pass: row sums are u_i sv_i (= a_i when unrelaxed). */
   readonly sv: Float64Array;
+  /** v = b / K^T u, then u = a / K v (relaxation w), then K^T u. False when a scaling left (0, inf). */
+  pass(a: Float64Array, b: Float64Array, w: number): boolean;
+}
+
+/** K, u, v, K^T u and K v; in WebAssembly memory (K, v, K^T u) when the SIMD kernels are used. */
+export interface KernelWork extends ScalingState {
+  readonly K: Float64Array;
   readonly simd: SimdWorkspace | null;
   readonly vOff: number;
   readonly ktuOff: number;
   readonly outOff: number;
 }
 
-const align16 = (bytes: number): number => (bytes + 15) & ~15;
-
 export function createKernelWork(n: number, m: number, useSimd: boolean): KernelWork {
   const vOff = align16(n * m * 8), ktuOff = vOff + align16(m * 8), outOff = ktuOff + align16(m * 8);
   const simd = useSimd && n * m >= 4096 ? createSimdWorkspace(outOff + 64) : null;
-  return {
+  const work: KernelWork = {
     n, m, simd, vOff, ktuOff, outOff,
+    pass: (a, b, w) => (simd ? kernelPassSimd(work, a, b, w) : kernelPass(work, a, b, w)),
     K: simd ? new Float64Array(simd.buffer, 0, n * m) : new Float64Array(n * m),
     v: simd ? new Float64Array(simd.buffer, vOff, m) : new Float64Array(m),
     ktu: simd ? new Float64Array(simd.buffer, ktuOff, m) : new Float64Array(m),
     u: new Float64Array(n),
     sv: new Float64Array(n),
   };
+  return work;
 }
 
 /**
@@ -113,7 +124,7 @@ export type IterateStatus = 'converged' | 'max_iter' | 'numerical' | 'absorb' | 
  * the last finite iterate.
  */
 export function iterateKernel(
-  w: KernelWork, a: Float64Array, b: Float64Array, opts: IterateOptions, relax: Relaxation, errors: number[], firstCheck: number,
+  w: ScalingState, a: Float64Array, b: Float64Array, opts: IterateOptions, relax: Relaxation, errors: number[], firstCheck: number,
 ): { status: IterateStatus; iterations: number } {
   const { n, m, u, v, ktu, sv } = w;
   const uPrev = new Float64Array(n);
@@ -123,7 +134,7 @@ export function iterateKernel(
   while (it < opts.maxIter) {
     uPrev.set(u);
     vPrev.set(v);
-    const ok = w.simd ? kernelPassSimd(w, a, b, relax.w) : kernelPass(w, a, b, relax.w);
+    const ok = w.pass(a, b, relax.w);
     it++;
     if (!ok) {
       u.set(uPrev);
@@ -200,7 +211,8 @@ function updateV(b: Float64Array, m: number, v: Float64Array, ktu: Float64Array,
   return !bad;
 }
 
-const relaxed = (prev: number, next: number, w: number): number => (w === 1 ? next : prev * Math.pow(next / prev, w));
+/** Over-relaxed scaling update prev^(1 - w) next^w. */
+export const relaxed = (prev: number, next: number, w: number): number => (w === 1 ? next : prev * Math.pow(next / prev, w));
 
 /** One iteration in plain loops. ktu holds K^T u on entry and on exit. */
 function kernelPass(wk: KernelWork, a: Float64Array, b: Float64Array, w: number): boolean {

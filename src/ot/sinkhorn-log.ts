@@ -4,6 +4,7 @@
 // [e^-B, e^B] and is then absorbed (f += reg log u, g += reg log v, u = v = 1). Between absorptions the iterations
 // are plain kernel iterations (no exponential per entry), optionally over-relaxed; epsilon scaling solves a
 // decreasing sequence of regularizations down to reg, each stage warm-starting the next.
+import { totalMass } from './errors';
 import type { IterateStatus, KernelWork, Relaxation } from './sinkhorn-kernel';
 import { createKernelWork, fillKernel, fillKtu, freshRelaxation, iterateKernel } from './sinkhorn-kernel';
 
@@ -46,7 +47,7 @@ export function stabilizedSinkhorn(
   const stages: number[] = [];
   if (opts.epsScaling && range > 0) for (let e = Math.max(reg, range); e > reg * 1.0000001; e /= 2) stages.push(e);
   stages.push(reg);
-  const stageTol = Math.max(opts.tol, 1e-4 * Math.sqrt(sum(b)));
+  const stageTol = Math.max(opts.tol, 1e-4 * Math.sqrt(totalMass(b)));
   let relax: Relaxation = freshRelaxation();
   for (let s = 0; s < stages.length; s++) {
     const eps = stages[s];
@@ -94,12 +95,6 @@ export function stabilizedSinkhorn(
   for (let i = 0; i < n; i++) f[i] += reg * Math.log(u[i]);
   for (let j = 0; j < m; j++) g[j] += reg * Math.log(v[j]);
   return { status, iterations, absorptions, work };
-}
-
-function sum(w: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < w.length; i++) s += w[i];
-  return s;
 }
 
 /** f += eps log u, g += eps log v, then u = v = 1. */
