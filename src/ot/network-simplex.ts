@@ -1,7 +1,7 @@
 // Network simplex for the transportation problem (the spanning-tree data structures of LEMON's NetworkSimplex,
 // Kovacs 2015 "Minimum-cost flow algorithms: an experimental evaluation", as used by Bonneel et al. 2011 and POT's emd),
 // with block-search pricing over implicit arcs i -> j of a dense cost matrix and artificial arcs to a root node.
-import { createSimdWorkspace } from './simd';
+import { acquireSimdWorkspace, releaseSimdWorkspace } from './simd';
 
 /** Output of the core solver (reduced problem: all weights > 0). */
 export interface NetworkSimplexOutput {
@@ -56,7 +56,7 @@ export function networkSimplex(
   const dirty = new Int32Array(N + 1);
   // The SIMD pricing kernel reads C and the potentials from its own linear memory: copy C there once.
   const piBytes = (N + 1) * 8;
-  const ws = (options.simd ?? true) && nArcs >= 4096 && nArcs * 8 + piBytes + 64 <= 2 ** 31 ? createSimdWorkspace(nArcs * 8 + piBytes + 64) : null;
+  const ws = (options.simd ?? true) && nArcs >= 4096 && nArcs * 8 + piBytes + 64 <= 2 ** 31 ? acquireSimdWorkspace(nArcs * 8 + piBytes + 64) : null;
   const cOff = 0;
   const piOff = nArcs * 8;
   const piDOff = piOff + n * 8;
@@ -379,5 +379,6 @@ export function networkSimplex(
   const g = new Float64Array(m);
   for (let i = 0; i < n; i++) f[i] = -pi[i];
   for (let j = 0; j < m; j++) g[j] = piD[j];
+  releaseSimdWorkspace(ws);
   return { status, iterations, rows: r2, cols: c2, masses: m2, f, g, artificialMass };
 }

@@ -3,7 +3,7 @@
 // with absorption, Schmitzer 2019). One pass over K per iteration: v = b / K^T u, then for each block of 4 rows
 // u_i = a_i / (K v)_i and K^T u accumulated from the same cached rows. Over-relaxation: Thibault, Chizat, Dossal &
 // Papadakis 2021, "Overrelaxed Sinkhorn-Knopp algorithm for regularized optimal transport".
-import { align16, createSimdWorkspace } from './simd';
+import { acquireSimdWorkspace, align16, releaseSimdWorkspace } from './simd';
 import type { SimdWorkspace } from './simd';
 
 /**
@@ -34,7 +34,7 @@ export interface KernelWork extends ScalingState {
 
 export function createKernelWork(n: number, m: number, useSimd: boolean): KernelWork {
   const vOff = align16(n * m * 8), ktuOff = vOff + align16(m * 8), outOff = ktuOff + align16(m * 8);
-  const simd = useSimd && n * m >= 4096 ? createSimdWorkspace(outOff + 64) : null;
+  const simd = useSimd && n * m >= 4096 ? acquireSimdWorkspace(outOff + 64) : null;
   const work: KernelWork = {
     n, m, simd, vOff, ktuOff, outOff,
     pass: (a, b, w) => (simd ? kernelPassSimd(work, a, b, w) : kernelPass(work, a, b, w)),
@@ -45,6 +45,11 @@ export function createKernelWork(n: number, m: number, useSimd: boolean): Kernel
     sv: new Float64Array(n),
   };
   return work;
+}
+
+/** Hands the WebAssembly memory back for reuse; w must not be read afterwards. */
+export function releaseKernelWork(w: KernelWork | null): void {
+  if (w !== null) releaseSimdWorkspace(w.simd);
 }
 
 /**

@@ -5,7 +5,7 @@
 // This file chooses the form and assembles the result; the iterations live in sinkhorn-kernel.ts (kernel passes),
 // sinkhorn-log.ts (absorption, epsilon stages) and sinkhorn-newton.ts (Newton polishing).
 import { sqEuclideanCost } from './cost';
-import { createKernelWork, fillKernel, fillKtu, finalPassKernel, freshRelaxation, iterateKernel } from './sinkhorn-kernel';
+import { createKernelWork, fillKernel, fillKtu, finalPassKernel, freshRelaxation, iterateKernel, releaseKernelWork } from './sinkhorn-kernel';
 import type { KernelWork } from './sinkhorn-kernel';
 import { finalPassLog, stabilizedSinkhorn } from './sinkhorn-log';
 import { newtonPolish } from './sinkhorn-newton';
@@ -203,6 +203,7 @@ export function solveSinkhorn(a: Float64Array, b: Float64Array, C: Float64Array,
     state = { converged: r.status === 'converged', numerical: r.status === 'numerical' };
     stalled = r.status === 'stalled';
     if (r.status !== 'numerical' && !stalled) last = work;
+    else releaseKernelWork(work);
     if (r.status === 'numerical' && requested === 'auto') {
       // Underflow or overflow of the scalings: continue in the log domain from the last finite potentials.
       method = 'log';
@@ -212,6 +213,8 @@ export function solveSinkhorn(a: Float64Array, b: Float64Array, C: Float64Array,
     }
   }
   const runLog = (stallBreak: boolean, epsScaling: boolean): void => {
+    releaseKernelWork(last);
+    last = null;
     const s = stabilizedSinkhorn(ar, br, Cr, nr, mr, reg, range, f, g, {
       tol, maxIter: Math.max(1, maxIter - iterations), checkEvery, overrelax, stallBreak, epsScaling, simd: useSimd,
     }, errors);
@@ -219,7 +222,11 @@ export function solveSinkhorn(a: Float64Array, b: Float64Array, C: Float64Array,
     kernelBuilds += s.absorptions;
     state = { converged: s.status === 'converged', numerical: s.status === 'numerical' };
     stalled = s.status === 'stalled';
-    last = stalled ? null : s.work;
+    last = s.work;
+    if (stalled) {
+      releaseKernelWork(last);
+      last = null;
+    }
   };
   if (method === 'log') runLog(newtonOk, options.epsScaling ?? range / reg > EPS_SCALING_ABOVE);
   if (stalled) {
@@ -239,6 +246,7 @@ export function solveSinkhorn(a: Float64Array, b: Float64Array, C: Float64Array,
   const plan = options.returnPlan ? new Float64Array(n * m) : null;
   const emit = plan ? (i: number, j: number, p: number): void => { plan[ka[i] * m + kb[j]] = p; } : null;
   const fin = last ? finalPassKernel(last, ar, br, Cr, reg, f, g, emit) : finalPassLog(ar, br, Cr, nr, mr, reg, f, g, emit);
+  releaseKernelWork(last);
   // Potentials on the full index set; zero-weight points get the entropic c-transform.
   const fFull = new Float64Array(n);
   const gFull = new Float64Array(m);

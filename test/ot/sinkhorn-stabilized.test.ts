@@ -3,6 +3,7 @@
 // has marginals a and b (the Sinkhorn fixed point is unique up to the gauge f + t, g - t).
 import { describe, expect, it } from 'vitest';
 import { sinkhorn } from '../../src/ot/sinkhorn';
+import { exactOt } from '../../src/ot/exact';
 import type { SinkhornResult } from '../../src/ot/sinkhorn';
 import { costMatrix, randomPoints, randomWeights, rel } from './helpers';
 
@@ -91,5 +92,25 @@ describe('Sinkhorn: kernel form or stabilized log domain', () => {
     expect(s1.method).toBe('log');
     expect(s1.converged && s0.converged).toBe(true);
     expect(rel(s1.value, s0.value)).toBeLessThan(1e-9);
+  });
+
+  it('reused WebAssembly memory gives bitwise the same results as a fresh solve (kernel, log, exact in between)', () => {
+    const xs = randomPoints(27, 80, 2), ys = randomPoints(28, 70, 2, 1.2, 0.8);
+    const Cs = costMatrix(xs, ys);
+    const R2 = range(Cs);
+    const first = [sinkhorn(null, null, Cs, { reg: R2 / 100 }), sinkhorn(null, null, Cs, { reg: R2 / 2000 })];
+    const e1 = exactOt(null, null, Cs);
+    // Other problems dirty the cached memory, then the same solves again.
+    sinkhorn(null, null, costMatrix(ys, xs), { reg: R2 / 50 });
+    exactOt(null, null, costMatrix(ys.slice(0, 65), xs.slice(0, 65)));
+    const again = [sinkhorn(null, null, Cs, { reg: R2 / 100 }), sinkhorn(null, null, Cs, { reg: R2 / 2000 })];
+    for (let k = 0; k < 2; k++) {
+      expect(again[k].value).toBe(first[k].value);
+      expect(again[k].iterations).toBe(first[k].iterations);
+      expect(Array.from(again[k].f)).toEqual(Array.from(first[k].f));
+    }
+    const e2 = exactOt(null, null, Cs);
+    expect(e2.value).toBe(e1.value);
+    expect(e2.iterations).toBe(e1.iterations);
   });
 });
