@@ -209,6 +209,6 @@ function runMethod(method: OtMethod, data: Case): Record<string, unknown> {
 function sinkhornOut(method: string, r: ReturnType<typeof sinkhorn>, seconds: number): Record<string, unknown> {
   return {
     method, value: r.value, seconds, converged: r.converged, iterations: r.iterations, status: r.status,
-    regValue: r.regValue, marginalError: Math.max(r.rowError, r.colError), solver: r.method,
+    regValue: r.regValue, marginalError: Math.max(r.rowError, r.colError), solver: r.method, kernelBuilds: r.kernelBuilds,
   };
 }

@@ -50,13 +50,18 @@ export function fillSqEuclidean(x: Float64Array, n: number, y: Float64Array, m: 
   }
 }
 
-/** |x_i - y_j| (Euclidean distance) for one pair, without allocation. */
-export function euclidean(x: Float64Array, i: number, y: Float64Array, j: number, d: number): number {
+/** |x_i - y_j|^2 for one pair of points of row-major clouds (dimension d), without allocation. */
+export function sqDistance(x: ArrayLike<number>, i: number, y: ArrayLike<number>, j: number, d: number): number {
   let s = 0;
   const xo = i * d, yo = j * d;
   for (let k = 0; k < d; k++) {
     const t = x[xo + k] - y[yo + k];
     s += t * t;
   }
-  return Math.sqrt(s);
+  return s;
+}
+
+/** |x_i - y_j| (Euclidean distance) for one pair, without allocation. */
+export function euclidean(x: Float64Array, i: number, y: Float64Array, j: number, d: number): number {
+  return Math.sqrt(sqDistance(x, i, y, j, d));
 }

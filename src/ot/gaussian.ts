@@ -2,6 +2,7 @@
 // affine optimal map and McCann's displacement interpolation (Dowson & Landau 1982; Givens & Shortt 1984;
 // Takatsu 2011; see also Peyré & Cuturi, Computational Optimal Transport, Remark 2.31).
 // Means are length-d vectors, covariances d x d row-major Float64Array (or length-d diagonals for *Diag).
+import { sqDistance } from './cost';
 import { symmetricEigen, symmetricEigenvalues } from '../linalg/eigen';
 import { asymmetry, congruence, matvec } from '../linalg/dense';
 import { eigenFunction, reconstruct, xMinusOneMinusLog } from '../linalg/spd';
@@ -45,14 +46,7 @@ function checkDiag(s: ArrayLike<number>, d: number, name: string): void {
   }
 }
 
-function sqDist(a: ArrayLike<number>, b: ArrayLike<number>, d: number): number {
-  let s = 0;
-  for (let i = 0; i < d; i++) {
-    const t = a[i] - b[i];
-    s += t * t;
-  }
-  return s;
-}
+const sqDist = (p: ArrayLike<number>, q: ArrayLike<number>, d: number): number => sqDistance(p, 0, q, 0, d);
 
 /** tr(S1 + S2 - 2 (S2^1/2 S1 S2^1/2)^1/2) given S2's eigendecomposition. */
 function buresCovTerm(S1: ArrayLike<number>, S2: ArrayLike<number>, eig2: SymmetricEigen, d: number): number {

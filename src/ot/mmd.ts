@@ -1,6 +1,6 @@
 // Maximum mean discrepancy (Gretton et al. 2012, "A kernel two-sample test", eqs. 3 and 5: biased V- and unbiased
 // U-statistics) with Gaussian, inverse multiquadric and energy kernels, and the energy distance (Székely & Rizzo 2013).
-import { euclidean } from './cost';
+import { euclidean, sqDistance as sqd } from './cost';
 import type { PointCloud, WeightsInput } from './errors';
 import { OtInputError, toDiscreteMeasures, totalMass } from './errors';
 
@@ -35,15 +35,6 @@ function kval(kind: number, sq: number, h2: number): number {
   return -Math.sqrt(sq);
 }
 
-function sqd(x: Float64Array, i: number, y: Float64Array, j: number, d: number): number {
-  let s = 0;
-  const xo = i * d, yo = j * d;
-  for (let k = 0; k < d; k++) {
-    const t = x[xo + k] - y[yo + k];
-    s += t * t;
-  }
-  return s;
-}
 
 /** sum_{i, i'} w_i w_i' k(x_i, x_i') over all pairs (self = true) or over i != i'. */
 function selfSum(x: Float64Array, w: Float64Array, n: number, d: number, kind: number, h2: number, withDiagonal: boolean): number {

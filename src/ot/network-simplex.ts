@@ -1,6 +1,7 @@
 // Network simplex for the transportation problem (the spanning-tree data structures of LEMON's NetworkSimplex,
 // Kovacs 2015 "Minimum-cost flow algorithms: an experimental evaluation", as used by Bonneel et al. 2011 and POT's emd),
 // with block-search pricing over implicit arcs i -> j of a dense cost matrix and artificial arcs to a root node.
+import { acquireSimdWorkspace, releaseSimdWorkspace } from './simd';
 
 /** Output of the core solver (reduced problem: all weights > 0). */
 export interface NetworkSimplexOutput {
@@ -22,9 +23,12 @@ const DIR_DOWN = -1;
 
 /**
  * Solves min <P, C> over P >= 0 with P 1 = a, P^T 1 = b, for a (n) and b (m) all strictly positive with equal sums
- * (up to rounding) and C row-major n x m. `maxIter` bounds the number of pivots.
+ * (up to rounding) and C row-major n x m. `maxIter` bounds the number of pivots. `simd: false` prices in plain
+ * TypeScript loops (same pivots, same arithmetic).
  */
-export function networkSimplex(a: Float64Array, b: Float64Array, C: Float64Array, n: number, m: number, maxIter: number): NetworkSimplexOutput {
+export function networkSimplex(
+  a: Float64Array, b: Float64Array, C: Float64Array, n: number, m: number, maxIter: number, options: { readonly simd?: boolean } = {},
+): NetworkSimplexOutput {
   const N = n + m; // real nodes; root = N
   const root = N;
   const nArcs = n * m;
@@ -50,7 +54,15 @@ export function networkSimplex(a: Float64Array, b: Float64Array, C: Float64Array
   const succNum = new Int32Array(N + 1);
   const lastSucc = new Int32Array(N + 1);
   const dirty = new Int32Array(N + 1);
-  const pi = new Float64Array(N + 1);
+  // The SIMD pricing kernel reads C and the potentials from its own linear memory: copy C there once.
+  const piBytes = (N + 1) * 8;
+  const ws = (options.simd ?? true) && nArcs >= 4096 && nArcs * 8 + piBytes + 64 <= 2 ** 31 ? acquireSimdWorkspace(nArcs * 8 + piBytes + 64) : null;
+  const cOff = 0;
+  const piOff = nArcs * 8;
+  const piDOff = piOff + n * 8;
+  const Cw = ws !== null ? new Float64Array(ws.buffer, cOff, nArcs) : C;
+  if (ws !== null) Cw.set(C);
+  const pi = ws !== null ? new Float64Array(ws.buffer, piOff, N + 1) : new Float64Array(N + 1);
   const flow = new Float64Array(N + 1); // flow on pred[u]
   const piD = pi.subarray(n);
 
@@ -264,13 +276,17 @@ export function networkSimplex(a: Float64Array, b: Float64Array, C: Float64Array
     }
   }
 
-  // Block-search pricing (block size ~ sqrt(#arcs)), scanning rows of C contiguously.
+  // Block-search pricing (LEMON's BlockSearchPivotRule): scan the arcs cyclically from where the last search
+  // stopped, in blocks of ~sqrt(#arcs), and enter the most negative reduced cost of the first block that has one.
+  // Arcs are scanned row by row, one row segment at a time: the segment minimum of C_ij - pi_j comes from the
+  // WebAssembly SIMD kernel when available (the cost matrix and the potentials then live in its memory), and the
+  // argmin is located afterwards in the winning segment only. The reduced cost is (C_ij - pi_j) + pi_i in both.
   const blockSize = Math.max(10, Math.ceil(Math.sqrt(nArcs)));
   let nextI = 0;
   let nextJ = 0;
   const findEnteringArc = (): number => {
     let min = -tol;
-    let best = -1;
+    let bestRow = -1, bestJ = 0, bestEnd = 0;
     let cnt = blockSize;
     let i = nextI;
     let j = nextJ;
@@ -279,14 +295,23 @@ export function networkSimplex(a: Float64Array, b: Float64Array, C: Float64Array
       const row = i * m;
       const piI = pi[i];
       const jEnd = Math.min(m, j + cnt);
-      for (let jj = j; jj < jEnd; jj++) {
-        const rc = C[row + jj] + piI - piD[jj];
-        if (rc < min) {
-          min = rc;
-          best = row + jj;
-        }
-      }
       const len = jEnd - j;
+      let segMin: number;
+      if (ws !== null) segMin = ws.minDiff(cOff + (row + j) * 8, piDOff + j * 8, len) + piI;
+      else {
+        segMin = Infinity;
+        for (let jj = j; jj < jEnd; jj++) {
+          const d = Cw[row + jj] - piD[jj];
+          if (d < segMin) segMin = d;
+        }
+        segMin += piI;
+      }
+      if (segMin < min) {
+        min = segMin;
+        bestRow = i;
+        bestJ = j;
+        bestEnd = jEnd;
+      }
       scanned += len;
       cnt -= len;
       j = jEnd;
@@ -295,63 +320,16 @@ export function networkSimplex(a: Float64Array, b: Float64Array, C: Float64Array
         i = i + 1 === n ? 0 : i + 1;
       }
       if (cnt === 0) {
-        if (best >= 0) break;
+        if (bestRow >= 0) break;
         cnt = blockSize;
       }
     }
     nextI = i;
     nextJ = j;
-    return best;
-  };
-
-  // Candidate arcs: the K cheapest columns of every row. Most entering arcs of geometric problems are short, so
-  // pricing sweeps these first and falls back to the full block search only when none is eligible; optimality is
-  // still declared by a full search that finds no negative reduced cost.
-  const K = nArcs >= 65536 && m > 64 ? 24 : 0;
-  const cand = K > 0 ? nearestColumns(C, n, m, K) : new Int32Array(0);
-  // Their costs, stored contiguously: gathering C[i, cand] at random columns would miss the cache on every access.
-  const candCost = new Float64Array(cand.length);
-  for (let i = 0; i < n; i++) for (let t = 0; t < K; t++) candCost[i * K + t] = C[i * m + cand[i * K + t]];
-  const candBlock = Math.max(10, Math.ceil(Math.sqrt(n * K)));
-  let candI = 0;
-  let candT = 0;
-  const findCandidateArc = (): number => {
-    let min = -tol;
-    let best = -1;
-    let cnt = candBlock;
-    let i = candI;
-    let t = candT;
-    let scanned = 0;
-    const total = n * K;
-    while (scanned < total) {
-      const row = i * m;
-      const piI = pi[i];
-      const base = i * K;
-      const tEnd = Math.min(K, t + cnt);
-      for (let tt = t; tt < tEnd; tt++) {
-        const j = cand[base + tt];
-        const rc = candCost[base + tt] + piI - piD[j];
-        if (rc < min) {
-          min = rc;
-          best = row + j;
-        }
-      }
-      const len = tEnd - t;
-      scanned += len;
-      cnt -= len;
-      t = tEnd;
-      if (t === K) {
-        t = 0;
-        i = i + 1 === n ? 0 : i + 1;
-      }
-      if (cnt === 0) {
-        if (best >= 0) break;
-        cnt = candBlock;
-      }
-    }
-    candI = i;
-    candT = t;
-    return best;
+    if (bestRow < 0) return -1;
+    const row = bestRow * m, piI = pi[bestRow];
+    for (let jj = bestJ; jj < bestEnd; jj++) if (Cw[row + jj] - piD[jj] + piI <= min) return row + jj;
+    return row + bestJ; // not reached: the segment minimum is attained in the segment
   };
 
   let status: 'optimal' | 'max_iter_reached' = 'optimal';
@@ -360,8 +338,7 @@ export function networkSimplex(a: Float64Array, b: Float64Array, C: Float64Array
       status = 'max_iter_reached';
       break;
     }
-    let e = K > 0 ? findCandidateArc() : -1;
-    if (e < 0) e = findEnteringArc();
+    const e = findEnteringArc();
     if (e < 0) break;
     inArc = e;
     pivot();
@@ -402,49 +379,6 @@ export function networkSimplex(a: Float64Array, b: Float64Array, C: Float64Array
   const g = new Float64Array(m);
   for (let i = 0; i < n; i++) f[i] = -pi[i];
   for (let j = 0; j < m; j++) g[j] = piD[j];
+  releaseSimdWorkspace(ws);
   return { status, iterations, rows: r2, cols: c2, masses: m2, f, g, artificialMass };
-}
-
-/** For each row of the n x m matrix C, the columns of its k smallest entries (unordered), via a bounded max-heap. */
-function nearestColumns(C: Float64Array, n: number, m: number, k: number): Int32Array {
-  const out = new Int32Array(n * k);
-  const hv = new Float64Array(k);
-  const hj = new Int32Array(k);
-  for (let i = 0; i < n; i++) {
-    const row = i * m;
-    let size = 0;
-    for (let j = 0; j < m; j++) {
-      const c = C[row + j];
-      if (size < k) {
-        // Sift up.
-        let p = size++;
-        while (p > 0) {
-          const q = (p - 1) >> 1;
-          if (hv[q] >= c) break;
-          hv[p] = hv[q];
-          hj[p] = hj[q];
-          p = q;
-        }
-        hv[p] = c;
-        hj[p] = j;
-      } else if (c < hv[0]) {
-        // Replace the largest and sift down.
-        let p = 0;
-        for (;;) {
-          const l = 2 * p + 1;
-          if (l >= k) break;
-          const r = l + 1;
-          const q = r < k && hv[r] > hv[l] ? r : l;
-          if (hv[q] <= c) break;
-          hv[p] = hv[q];
-          hj[p] = hj[q];
-          p = q;
-        }
-        hv[p] = c;
-        hj[p] = j;
-      }
-    }
-    for (let t = 0; t < k; t++) out[i * k + t] = hj[t];
-  }
-  return out;
 }

@@ -1,6 +1,7 @@
 // WebAssembly SIMD (f64x2) kernels for the dense Sinkhorn hot loops, assembled here from a few opcodes (WebAssembly
 // core spec + fixed-width SIMD proposal, binary format): exp in place (Cody–Waite reduction, degree-13 Taylor, 2^k from
-// the exponent bits; about 2 ulp), four-row dot products with a vector, and the four-row update ktu += sum u_r K_r.
+// the exponent bits; about 2 ulp), four-row dot products with a vector, the four-row update ktu += sum u_r K_r, and
+// the network simplex's pricing minimum min_j (C_j - pi_j) over a row segment.
 // Loaded only where the WebAssembly global exists; callers fall back to plain TypeScript loops otherwise.
 
 interface WasmMemory {
@@ -22,6 +23,8 @@ export interface SimdWorkspace {
   dot4(rowPtr: number, vPtr: number, pairs: number, rowBytes: number, outPtr: number): void;
   /** ktu[j] += u0 K[row0][j] + u1 K[row0 + 1][j] + u2 K[row0 + 2][j] + u3 K[row0 + 3][j] for j < 2 pairs. */
   axpy4(rowPtr: number, ktuPtr: number, pairs: number, rowBytes: number, u0: number, u1: number, u2: number, u3: number): void;
+  /** min over k < count of (mem[cPtr + 8k] - mem[piPtr + 8k]), +Infinity when count = 0 (pointers 8-aligned). */
+  minDiff(cPtr: number, piPtr: number, count: number): number;
 }
 
 // ---- a minimal assembler ----
@@ -64,7 +67,9 @@ const f64store = (offset = 0) => [0x39, 3, ...u32(offset)];
 const SPLAT = simd(0x14), ADD = simd(0xf0), SUB = simd(0xf1), MUL = simd(0xf2), MAX = simd(0xf5), NEAREST = simd(0x94);
 const TRUNC0 = simd(0xfc), EXTEND_LO = simd(0xc7), I64ADD = simd(0xce), I64SHL = simd(0xcb);
 const lane = (l: number) => [...simd(0x21), l];
-const I32ADD = [0x6a], I32MUL = [0x6c], I32GEU = [0x4f];
+const I32ADD = [0x6a], I32MUL = [0x6c], I32GEU = [0x4f], I32AND = [0x71];
+const MIN = simd(0xf4), F64SUB = [0xa1], F64MIN = [0xa4];
+const f64load = (offset = 0) => [0x2b, 3, ...u32(offset)];
 const BLOCK = [0x02, 0x40], LOOP = [0x03, 0x40], END = [0x0b], brIf = (d: number) => [0x0d, ...u32(d)], br = (d: number) => [0x0c, ...u32(d)];
 const splatConst = (x: number) => [...f64c(x), ...SPLAT];
 const v128i64 = (x: number) => {
@@ -86,13 +91,15 @@ function assemble(): Uint8Array {
     [0x60, ...vec([[I32], [I32], [F64], [F64]]), 0],
     [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0],
     [0x60, ...vec([[I32], [I32], [I32], [I32], [F64], [F64], [F64], [F64]]), 0],
+    [0x60, ...vec([[I32], [I32], [I32]]), ...vec([[F64]])],
   ]);
   const imports = vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...u32(1)]]);
-  const funcs = vec([[0], [1], [2]]);
+  const funcs = vec([[0], [1], [2], [3]]);
   const exports = vec([
     [...name('expInPlace'), 0x00, 0],
     [...name('dot4'), 0x00, 1],
     [...name('axpy4'), 0x00, 2],
+    [...name('minDiff'), 0x00, 3],
   ]);
 
   // expInPlace: params 0 ptr, 1 count, 2 scale, 3 bias; locals 4 end (i32), 5 x, 6 k, 7 r, 8 p, 9 scale, 10 lower
@@ -157,7 +164,33 @@ function assemble(): Uint8Array {
   ];
   const axpyFn = func([[5, I32], [4, V128]], axpyBody);
 
-  const code = vec([expFn, dotFn, axpyFn].map((f) => f));
+  // minDiff: params 0 c, 1 pi, 2 count; locals 3 quadEnd, 4 end (i32), 5 res (f64), 6 acc0, 7 acc1 (v128).
+  // Four entries per step in two independent f64x2.min chains, then a scalar tail.
+  const diff = (offset: number) => [...get(0), ...vload(offset), ...get(1), ...vload(offset), ...SUB];
+  const minBody = [
+    ...get(0), ...get(2), ...i32c(-4), ...I32AND, ...i32c(8), ...I32MUL, ...I32ADD, ...set(3),
+    ...get(0), ...get(2), ...i32c(8), ...I32MUL, ...I32ADD, ...set(4),
+    ...splatConst(Infinity), ...set(6), ...splatConst(Infinity), ...set(7),
+    ...BLOCK, ...LOOP,
+    ...get(0), ...get(3), ...I32GEU, ...brIf(1),
+    ...get(6), ...diff(0), ...MIN, ...set(6),
+    ...get(7), ...diff(16), ...MIN, ...set(7),
+    ...get(0), ...i32c(32), ...I32ADD, ...set(0),
+    ...get(1), ...i32c(32), ...I32ADD, ...set(1),
+    ...br(0), ...END, ...END,
+    ...get(6), ...get(7), ...MIN, ...set(6),
+    ...get(6), ...lane(0), ...get(6), ...lane(1), ...F64MIN, ...set(5),
+    ...BLOCK, ...LOOP,
+    ...get(0), ...get(4), ...I32GEU, ...brIf(1),
+    ...get(5), ...get(0), ...f64load(), ...get(1), ...f64load(), ...F64SUB, ...F64MIN, ...set(5),
+    ...get(0), ...i32c(8), ...I32ADD, ...set(0),
+    ...get(1), ...i32c(8), ...I32ADD, ...set(1),
+    ...br(0), ...END, ...END,
+    ...get(5),
+  ];
+  const minFn = func([[2, I32], [1, F64], [2, V128]], minBody);
+
+  const code = vec([expFn, dotFn, axpyFn, minFn]);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, types),
@@ -168,6 +201,9 @@ function assemble(): Uint8Array {
   ];
   return new Uint8Array(bytes);
 }
+
+/** Bytes rounded up to a multiple of 16 (offsets of f64x2 arrays in a workspace). */
+export const align16 = (bytes: number): number => (bytes + 15) & ~15;
 
 let cached: { api: WasmApi; module: object } | null | undefined;
 
@@ -202,9 +238,29 @@ export function createSimdWorkspace(bytes: number): SimdWorkspace | null {
       expInPlace: (p: number, c: number, s: number, b: number) => void;
       dot4: (r: number, v: number, k: number, rb: number, o: number) => void;
       axpy4: (r: number, t: number, k: number, rb: number, a: number, b: number, c: number, d: number) => void;
+      minDiff: (c: number, p: number, k: number) => number;
     };
-    return { buffer: memory.buffer, expInPlace: ex.expInPlace, dot4: ex.dot4, axpy4: ex.axpy4 };
+    return { buffer: memory.buffer, expInPlace: ex.expInPlace, dot4: ex.dot4, axpy4: ex.axpy4, minDiff: ex.minDiff };
   } catch {
     return null;
   }
 }
+
+// One released workspace is kept (weakly: the garbage collector may drop it) so that the next solve of a similar
+// size reuses its pages: touching a fresh 32 MB linear memory costs ~8000 page faults, measured at 40-70 ms, more
+// than a whole kernel-form Sinkhorn solve at large reg.
+let spare: WeakRef<SimdWorkspace> | null = null;
+
+/** A workspace of at least `bytes` bytes (contents undefined: callers initialize what they read), or null. */
+export function acquireSimdWorkspace(bytes: number): SimdWorkspace | null {
+  const cached = spare?.deref();
+  spare = null;
+  if (cached && cached.buffer.byteLength >= bytes && cached.buffer.byteLength <= 4 * bytes + (1 << 24)) return cached;
+  return createSimdWorkspace(bytes);
+}
+
+/** Hands a workspace back once nothing reads its memory any more (no result may keep views into it). */
+export function releaseSimdWorkspace(ws: SimdWorkspace | null): void {
+  if (ws !== null) spare = new WeakRef(ws);
+}
+
