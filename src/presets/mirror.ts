@@ -1,0 +1,35 @@
+// Built-in presets for Bonet, Uscidda, David, Aubin-Frankowski & Korba, Mirror and Preconditioned Gradient Descent
+// in Wasserstein Space, NeurIPS 2024 (interaction energy, Gaussians, distribution matching).
+import type { Preset } from '../api';
+
+const mirrorStep = (potential: string) => ({ kind: 'mirror', step: 0.1, potential, tol: 1e-5, max_iter: 100 });
+const fig1Schemes = [
+  { kind: 'gd', step: 0.1 } as Record<string, string | number | Record<string, string>>,
+  { kind: 'pgd', step: 0.1, preconditioner: { kind: 'sigma' } },
+  mirrorStep('K2'), mirrorStep('K2_Sigma'), mirrorStep('K4'), mirrorStep('K4_Sigma'),
+];
+
+export const MIRROR_PRESETS: Preset[] = [
+  {
+    id: 'mirror-interaction-bonet-fig1',
+    title: 'Mirror descent on an ill-conditioned interaction energy (Bonet et al. Fig. 1)',
+    description:
+      'W(mu) = mean over all pairs of q^2/4 - q/2, q = (x_i - x_j)^T Sigma^-1 (x_i - x_j), Sigma = diag(100, 1), n = 100 particles from 0.25 N(0, I), ' +
+      'tau = 0.1, 120 iterations (t = k tau = 12): gd, pgd (P = Sigma), and mirror descent with K2, K2_Sigma, K4, K4_Sigma (Newton warm-started at x_k, ' +
+      'step norm <= 1e-5, <= 100 iterations). Plot W against t (linear axis); the minimum is -1/6. The Sigma-aware schemes reach the ellipse, the ' +
+      'isotropic ones crawl along the flat direction. Measured W at t = 12 (seed 0): gd -0.12477, pgd -0.16634, mirror K2 -0.12477 (= gd), ' +
+      'K2_Sigma -0.16634 (= pgd), K4 -0.12219, K4_Sigma -0.16439; Newton takes 2 iterations per step for K2 / K2_Sigma and 3 for K4 / K4_Sigma. ' +
+      'Every scheme keeps the particles\' mean, so Flow shows them centred (as at k = 0) forming the ellipse.',
+    source: 'Bonet, Uscidda, David, Aubin-Frankowski & Korba, Mirror and Preconditioned Gradient Descent in Wasserstein Space, NeurIPS 2024, Fig. 1',
+    setup: {
+      name: 'Mirror descent on an interaction energy (Bonet et al. Fig. 1)',
+      problem: { kind: 'interaction', sigma: { diag: [100, 1] }, init: { kind: 'gaussian', mean: [0, 0], cov: { diag: [0.0625, 0.0625] }, particles: 100 } },
+      scheme: fig1Schemes[0],
+      iterations: 120,
+      metrics_every: 1,
+      snapshots: { every: 10 },
+      seeds: [0],
+      sweep: { scheme: fig1Schemes },
+    },
+  },
+];
