@@ -9,6 +9,11 @@ const fig1Schemes = [
   mirrorStep('K2'), mirrorStep('K2_Sigma'), mirrorStep('K4'), mirrorStep('K4_Sigma'),
 ];
 
+const spectrum10 = Array.from({ length: 10 }, (_, i) => Number(Math.pow(100, i / 9).toPrecision(17))); // geomspace(1, 100, 10)
+const zeros10 = Array.from({ length: 10 }, () => 0);
+const ones10 = Array.from({ length: 10 }, () => 1);
+const fig2Schemes = [{ kind: 'nem', step: 0.01 } as Record<string, string | number>, { kind: 'pfb', step: 0.01, preconditioner: 'target-cov' }, { kind: 'fb', step: 0.01 }];
+
 export const MIRROR_PRESETS: Preset[] = [
   {
     id: 'mirror-interaction-bonet-fig1',
@@ -30,6 +35,27 @@ export const MIRROR_PRESETS: Preset[] = [
       snapshots: { every: 10 },
       seeds: [0],
       sweep: { scheme: fig1Schemes },
+    },
+  },
+  {
+    id: 'mirror-gaussians-bonet-fig2',
+    title: 'Mirror and preconditioned schemes on Gaussians (Bonet et al. Fig. 2)',
+    description:
+      'KL(mu | N(0, Sigma*)) in d = 10, Sigma* = Q diag(geomspace(1, 100, 10)) Q^T with Q a Haar-random orthogonal matrix drawn from each seed ' +
+      '(20 seeds), mu_0 = N(0, I), tau = 0.01, 1500 iterations, exact Gaussian recursions: nem (negative-entropy mirror descent), pfb (forward-backward ' +
+      'preconditioned by P = Sigma*) and fb (P = I). Plot KL on a log axis against t = k tau, seeds as a band: the schemes are rotation-equivariant, so ' +
+      'the 20 curves agree to ~1e-15 relative. Measured KL (every seed): k = 100: nem 2.5633, pfb 0.033882, fb 4.4388; k = 300: nem 0.016985, ' +
+      'pfb 1.0439e-5, fb 2.4871; k = 1500: nem 1.9e-23, pfb 1.5e-26, fb 0.53203. The means stay at 0 (m0 = m* = 0).',
+    source: 'Bonet, Uscidda, David, Aubin-Frankowski & Korba, Mirror and Preconditioned Gradient Descent in Wasserstein Space, NeurIPS 2024, Fig. 2',
+    setup: {
+      name: 'Mirror and preconditioned schemes on Gaussians (Bonet et al. Fig. 2)',
+      problem: { kind: 'gaussian-kl', target: { mean: zeros10, cov: { spectrum: spectrum10, rotation: 'random' } }, init: { mean: zeros10, cov: { diag: ones10 } } },
+      scheme: fig2Schemes[0],
+      iterations: 1500,
+      metrics_every: 1,
+      snapshots: { every: 100 },
+      seeds: Array.from({ length: 20 }, (_, i) => i),
+      sweep: { scheme: fig2Schemes },
     },
   },
 ];
