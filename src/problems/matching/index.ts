@@ -4,7 +4,7 @@
 // Gradients in src/clouds/divergences.ts; objective values from the OT toolbox (src/ot) against the whole target.
 import { z } from 'zod';
 import { defineProblem, type MetricDef } from '../../engine/contract';
-import { sinkhornDivergence, slicedWasserstein, energyDistance } from '../../ot/index';
+import { sinkhornDivergence, sinkhornPoints, slicedWasserstein, energyDistance } from '../../ot/index';
 import { addEntropicTransformGrad, energyDistanceGrad, randomDirections, slicedValueAndGrad, slicedWork } from '../../clouds/divergences';
 import { particlesFromPoints } from '../../measures/particles';
 import { checkInit, initialParticles, InitSchema, PointsSchema } from '../particle-laws';
@@ -93,11 +93,14 @@ export const matchingProblem = defineProblem({
               randomDirections(div.projections, d, () => rng.normal(), theta!);
               slicedValueAndGrad(cur.x, cur.n, yb, b, d, theta!, div.projections, out, work!);
             } else if (div.kind === 'sinkhorn') {
-              const r = sinkhornDivergence(cloud(cur.x, cur.n), cloud(yb, b), null, null, { reg: div.eps, tol: SINKHORN_TOL });
-              sinkhornError = Math.max(r.ab.colError, r.ab.rowError, r.aa.colError, r.aa.rowError);
+              // OT(nu, nu) does not depend on mu: two solves
+              const opts = { reg: div.eps, tol: SINKHORN_TOL };
+              const ab = sinkhornPoints(cloud(cur.x, cur.n), cloud(yb, b), null, null, opts);
+              const aa = sinkhornPoints(cloud(cur.x, cur.n), cloud(cur.x, cur.n), null, null, opts);
+              sinkhornError = Math.max(ab.colError, ab.rowError, aa.colError, aa.rowError);
               out.fill(0, 0, nAt * d);
-              addEntropicTransformGrad(at, nAt, yb, b, d, r.ab.g, div.eps, 1, out);
-              addEntropicTransformGrad(at, nAt, cur.x, cur.n, d, r.aa.g, div.eps, -1, out);
+              addEntropicTransformGrad(at, nAt, yb, b, d, ab.g, div.eps, 1, out);
+              addEntropicTransformGrad(at, nAt, cur.x, cur.n, d, aa.g, div.eps, -1, out);
             } else energyDistanceGrad(cur.x, cur.n, yb, b, d, at, nAt, out);
           },
         },
