@@ -30,22 +30,45 @@ function quantileMeans(ys: Float64Array, m: number, n: number, out: Float64Array
 
 export interface SlicedWork {
   readonly xs: Float64Array; readonly ys: Float64Array; readonly order: Uint32Array; readonly ybar: Float64Array;
+  readonly sorted: Float64Array; readonly taken: Uint8Array;
 }
-export const slicedWork = (n: number, m: number): SlicedWork => ({ xs: new Float64Array(n), ys: new Float64Array(m), order: new Uint32Array(n), ybar: new Float64Array(n) });
+export const slicedWork = (n: number, m: number): SlicedWork => ({
+  xs: new Float64Array(n), ys: new Float64Array(m), order: new Uint32Array(n), ybar: new Float64Array(n), sorted: new Float64Array(n), taken: new Uint8Array(n),
+});
+
+/** order[r] = index of the r-th smallest xs (ties in any order), via the native typed-array sort and binary search. */
+function argsortInto(xs: Float64Array, n: number, sorted: Float64Array, taken: Uint8Array, order: Uint32Array): void {
+  sorted.set(xs.subarray(0, n));
+  sorted.sort();
+  taken.fill(0);
+  for (let i = 0; i < n; i++) {
+    const v = xs[i];
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    while (taken[lo]) lo++;
+    taken[lo] = 1;
+    order[lo] = i;
+  }
+}
 
 /**
  * Sliced W2^2 between x (n x d) and y (m x d) along the L unit directions theta (L x d), and its Wasserstein
  * gradient at the particles x into out (n x d). Returns the value (mean over directions).
  */
 export function slicedValueAndGrad(x: Float64Array, n: number, y: Float64Array, m: number, d: number, theta: Float64Array, L: number, out: Float64Array | null, w: SlicedWork = slicedWork(n, m)): number {
-  const { xs, ys, order, ybar } = w;
+  const { xs, ys, order, ybar, sorted, taken } = w;
   if (out) out.fill(0, 0, n * d);
   let total = 0;
   for (let l = 0; l < L; l++) {
     const th = theta.subarray(l * d, (l + 1) * d);
-    for (let i = 0; i < n; i++) { let s = 0; for (let c = 0; c < d; c++) s += th[c] * x[i * d + c]; xs[i] = s; order[i] = i; }
+    for (let i = 0; i < n; i++) { let s = 0; for (let c = 0; c < d; c++) s += th[c] * x[i * d + c]; xs[i] = s; }
     for (let j = 0; j < m; j++) { let s = 0; for (let c = 0; c < d; c++) s += th[c] * y[j * d + c]; ys[j] = s; }
-    order.sort((a, b) => xs[a] - xs[b]);
+    argsortInto(xs, n, sorted, taken, order);
     ys.sort();
     quantileMeans(ys, m, n, ybar);
     // W2^2 = (1/n) sum_r xs_(r)^2 - 2 xs_(r) ybar_r + mean of ys^2
@@ -103,19 +126,30 @@ export function addEntropicTransformGrad(at: Float64Array, nAt: number, y: Float
   }
 }
 
-/** Wasserstein gradient of the energy distance between x (n points) and y (m points) at the points `at` into out. */
-export function energyDistanceGrad(x: Float64Array, n: number, y: Float64Array, m: number, d: number, at: Float64Array, nAt: number, out: Float64Array): void {
+/** out_a += f * sum_j (at_a - p_j) / |at_a - p_j| over the cnt points p (a zero difference contributes 0). */
+function addUnitDirections(at: Float64Array, nAt: number, p: Float64Array, cnt: number, d: number, f: number, out: Float64Array): void {
+  const acc = new Float64Array(d);
   for (let a = 0; a < nAt; a++) {
     const oa = a * d;
-    for (let c = 0; c < d; c++) out[oa + c] = 0;
-    for (const [pts, cnt, f] of [[y, m, 2 / m], [x, n, -2 / n]] as const) {
-      for (let j = 0; j < cnt; j++) {
-        let s = 0;
-        for (let c = 0; c < d; c++) { const t = at[oa + c] - pts[j * d + c]; s += t * t; }
-        if (s === 0) continue;
-        const k = f / Math.sqrt(s);
-        for (let c = 0; c < d; c++) out[oa + c] += k * (at[oa + c] - pts[j * d + c]);
-      }
+    acc.fill(0);
+    let wsum = 0;
+    for (let j = 0; j < cnt; j++) {
+      const oj = j * d;
+      let s = 0;
+      for (let c = 0; c < d; c++) { const t = at[oa + c] - p[oj + c]; s += t * t; }
+      if (s === 0) continue;
+      const w = 1 / Math.sqrt(s);
+      wsum += w;
+      for (let c = 0; c < d; c++) acc[c] += w * p[oj + c];
     }
+    // sum_j w_j (at - p_j) = wsum at - sum_j w_j p_j
+    for (let c = 0; c < d; c++) out[oa + c] += f * (wsum * at[oa + c] - acc[c]);
   }
+}
+
+/** Wasserstein gradient of the energy distance between x (n points) and y (m points) at the points `at` into out. */
+export function energyDistanceGrad(x: Float64Array, n: number, y: Float64Array, m: number, d: number, at: Float64Array, nAt: number, out: Float64Array): void {
+  out.fill(0, 0, nAt * d);
+  addUnitDirections(at, nAt, y, m, d, 2 / m, out);
+  addUnitDirections(at, nAt, x, n, d, -2 / n, out);
 }

