@@ -25,7 +25,7 @@ export const SpectrumCovarianceSchema = z.strictObject({
 
 export const GaussianTargetLawSchema = z.strictObject({
   mean: GaussianLawSchema.shape.mean,
-  cov: z.union([CovarianceSchema, SpectrumCovarianceSchema]).meta({ title: 'Covariance Sigma', description: 'a d x d SPD matrix, {"diag": [...]}, or {"spectrum": [...], "rotation": "random"}' }),
+  cov: z.union([...CovarianceSchema.options, SpectrumCovarianceSchema]).meta({ title: 'Covariance Sigma', description: 'a d x d SPD matrix, {"diag": [...]}, or {"spectrum": [...], "rotation": "random"}' }),
 });
 
 export const GaussianKlProblemSchema = z.strictObject({
