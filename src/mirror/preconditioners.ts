@@ -14,22 +14,29 @@ export function applyMatrixRows(P: Float64Array, y: Float64Array, n: number, d: 
   }
 }
 
-/** The scalar factor of grad h*(y) = c(|y|) y: c(r) = (r^a + 1)^((1 - a)/a) r^(a - 2) (at r = 0 the product c(r) y is 0 for a > 1). */
+/** The scalar factor of grad h*(y) = c(|y|) y for r = |y| > 0: c(r) = (r^a + 1)^((1 - a)/a) r^(a - 2). */
 export function hStarFactor(r: number, a: number): number {
-  if (r === 0) return a === 2 ? 1 : a > 2 ? 0 : Infinity;
-  // written as exp of logs so that r^a never overflows for huge |y|
+  // written with logs so that r^a never overflows for huge |y|
   const la = a * Math.log(r);
   const log1p = la > 30 ? la : Math.log1p(Math.exp(la));
   return Math.exp(((1 - a) / a) * log1p + (a - 2) * Math.log(r));
 }
 
-/** out_i = grad h*(y_i) row-wise, Euclidean norm |y_i|; grad h*(0) = 0. */
+/** out_i = grad h*(y_i) row-wise, Euclidean norm |y_i|; grad h*(0) = 0 (the limit for a > 1). */
 export function applyHStarRows(a: number, y: Float64Array, n: number, d: number, out: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const o = i * d;
     let s = 0;
     for (let c = 0; c < d; c++) s += y[o + c] * y[o + c];
-    const r = Math.sqrt(s);
+    let r = Math.sqrt(s);
+    if (!(s > 1e-280 && s < 1e280)) {
+      // rescaled norm: the squares overflow or underflow
+      let mx = 0;
+      for (let c = 0; c < d; c++) mx = Math.max(mx, Math.abs(y[o + c]));
+      let t = 0;
+      if (mx > 0 && Number.isFinite(mx)) for (let c = 0; c < d; c++) t += (y[o + c] / mx) ** 2;
+      r = mx > 0 && Number.isFinite(mx) ? mx * Math.sqrt(t) : mx;
+    }
     const f = r === 0 ? 0 : hStarFactor(r, a);
     for (let c = 0; c < d; c++) out[o + c] = f * y[o + c];
   }

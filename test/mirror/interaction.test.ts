@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { centred, directEnergy, directGrad, maxAbsDiff, metricsAt, positionsOf, qDiag, simOf } from './helpers';
 import { pairEnergy, pairKernel, convolveGrad } from '../../src/mirror/kernels';
+import { applyHStarRows } from '../../src/mirror/preconditioners';
 import { parseSetup } from '../../src/setup/schema';
 import { MIRROR_PRESETS } from '../../src/presets/mirror';
 import { createSimulation } from '../../src/engine/registry';
@@ -95,6 +96,15 @@ describe('gd and pgd on the interaction energy', () => {
       }));
       expect(maxAbsDiff(positionsOf(simH, 1), want)).toBeLessThan(1e-9);
     }
+  });
+
+  it('grad h* at huge and tiny |y|: norm -> 1 and ~ |y|^(a - 1), finite, zero at 0', () => {
+    const out = new Float64Array(6);
+    applyHStarRows(1.5, Float64Array.of(3e300, 4e300, 3e-300, 4e-300, 0, 0), 3, 2, out);
+    expect(Math.hypot(out[0], out[1])).toBeCloseTo(1, 12);
+    expect(out[0] / out[1]).toBeCloseTo(0.75, 12);
+    expect(Math.hypot(out[2], out[3]) / Math.pow(5e-300, 0.5)).toBeCloseTo(1, 12);
+    expect([out[4], out[5]]).toEqual([0, 0]);
   });
 
   it('pgd with P = Sigma needs a problem with a Sigma, and a given P must be d x d SPD', () => {
