@@ -12,6 +12,7 @@ import { figureCommand } from './figure';
 import { parseShard, type Shard } from '../../src/setup/shard';
 import { defaultDbPath, userDataDir } from '../paths';
 import { parseSetup } from '../../src/setup/schema';
+import { CsvReferenceError, resolveCsvClouds } from './csv-clouds';
 import { openLabDatabase, type LabDatabase, type RunRow } from '../../db/lab-db';
 import { LabService, PROCESS_OWNER } from '../lab-service';
 
@@ -186,6 +187,13 @@ function readSetupFile(file: string, io: CliIo): unknown {
     json = JSON.parse(text);
   } catch (e) {
     io.stderr(`${file}: not valid JSON (${(e as Error).message})\n`);
+    throw new CliExit(2);
+  }
+  try {
+    json = resolveCsvClouds(json, file);
+  } catch (e) {
+    if (!(e instanceof CsvReferenceError)) throw e;
+    io.stderr(`${e.message}\n`);
     throw new CliExit(2);
   }
   const parsed = parseSetup(json);

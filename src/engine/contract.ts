@@ -54,11 +54,22 @@ export interface FirstVariationGradient {
   gradFirstVariation(mu: ParticleMeasure, at: Float64Array, nAt: number, out: Float64Array): void;
 }
 
+/**
+ * The symmetric positive-definite matrix Sigma (d x d, row-major) that shapes a problem's geometry (the interaction
+ * energy's W(z) = f(z^T Sigma^-1 z)); preconditioned and mirror schemes may use it as P or inside their potential.
+ */
+export interface Anisotropy {
+  readonly d: number;
+  readonly sigma: Float64Array;
+  readonly sigmaInv: Float64Array;
+}
+
 /** What a problem instance may offer to schemes. A scheme's `requires` names keys of this interface. */
 export interface Capabilities {
   readonly gaussianQuadratic?: GaussianQuadratic;
   readonly klPotential?: KlPotential;
   readonly firstVariation?: FirstVariationGradient;
+  readonly anisotropy?: Anisotropy;
 }
 export type Capability = keyof Capabilities;
 

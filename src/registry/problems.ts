@@ -2,5 +2,7 @@
 import { gaussianKlProblem } from '../problems/gaussian-kl/index';
 import { klProblem } from '../problems/kl/index';
 import { mmdProblem } from '../problems/mmd/index';
+import { interactionProblem } from '../problems/interaction/index';
+import { matchingProblem } from '../problems/matching/index';
 
-export const PROBLEM_DEFS = [gaussianKlProblem, klProblem, mmdProblem] as const;
+export const PROBLEM_DEFS = [gaussianKlProblem, klProblem, mmdProblem, interactionProblem, matchingProblem] as const;

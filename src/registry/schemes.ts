@@ -10,8 +10,14 @@ import { svgdParticles } from '../schemes/particles/svgd';
 import { forwardKdeParticles } from '../schemes/particles/forward-kde';
 import { mmdFlowParticles } from '../schemes/particles/mmd-flow';
 import { fbGaussianParticles } from '../schemes/particles/fb-gaussian';
+import { gdParticles } from '../schemes/particles/gd';
+import { pgdParticles } from '../schemes/particles/pgd';
+import { mirrorParticles } from '../schemes/particles/mirror';
+import { nemGaussian } from '../schemes/gaussian/nem';
+import { pfbGaussian } from '../schemes/gaussian/pfb';
 
 export const SCHEME_DEFS = [
   forwardGaussian, ulaGaussian, fbGaussian, jkoGaussian,
   ulaParticles, malaParticles, svgdParticles, forwardKdeParticles, mmdFlowParticles, fbGaussianParticles,
+  gdParticles, pgdParticles, mirrorParticles, nemGaussian, pfbGaussian,
 ] as const;

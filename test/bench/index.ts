@@ -1,4 +1,4 @@
-// `npm run bench [-- group...]`: runs benchmark groups (lab, compare, flow, ot, particles, snapshots; all by default) and prints their tables.
+// `npm run bench [-- group...]`: runs benchmark groups (lab, compare, flow, ot, particles, snapshots, mirror; all by default) and prints their tables.
 import { formatTable, type BenchRow } from './table';
 import { runLabBench } from './lab';
 import { runCompareRenderBench } from './compare-render';
@@ -6,6 +6,7 @@ import { runFlowRenderBench } from './flow-render';
 import { runOtBench } from './ot';
 import { runParticlesBench } from './particles';
 import { runSnapshotBench } from './snapshots';
+import { runMirrorBench } from './mirror';
 
 const groups: Record<string, { title: string; run: () => Promise<BenchRow[]> }> = {
   lab: { title: 'Lab: pool throughput, metric ingestion, main event loop', run: runLabBench },
@@ -14,6 +15,7 @@ const groups: Record<string, { title: string; run: () => Promise<BenchRow[]> }> 
   ot: { title: 'Optimal transport toolbox (ratios against POT where found)', run: runOtBench },
   snapshots: { title: 'Snapshot ingest into SQLite', run: runSnapshotBench },
   particles: { title: 'Particle numerics: SVGD, ULA, entropy (ratios against NumPy / SciPy where found)', run: runParticlesBench },
+  mirror: { title: 'Mirror and preconditioned descent: Newton mirror step, pgd on 5,000 points (ratios against NumPy)', run: runMirrorBench },
 };
 
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));

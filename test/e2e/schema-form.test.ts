@@ -38,7 +38,7 @@ describe('form generation from the zod schemas', () => {
     const cov = field(target, 'cov');
     expect(cov.kind).toBe('union');
     if (cov.kind !== 'union') return;
-    expect(cov.options.map((o) => [o.shape, o.desc.kind])).toEqual([['array', 'matrix'], ['object', 'object']]);
+    expect(cov.options.map((o) => [o.shape, o.desc.kind])).toEqual([['array', 'matrix'], ['object', 'object'], ['object', 'object']]);
   });
 
   it('describes the setup parameters (iterations as an integer, seeds as a list)', () => {

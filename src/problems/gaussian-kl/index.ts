@@ -10,11 +10,15 @@ import { matmul, matvec, symmetrizeInPlace, transpose, isDiagonal } from '../../
 import { symmetricEigen } from '../../linalg/eigen';
 import { defineProblem, type GaussianQuadratic, type ProblemInstance } from '../../engine/contract';
 import { gaussianMeasure, klAndW2, type GaussianMeasure } from '../../measures/gaussian';
-import { checkGaussianKlProblem, GaussianKlProblemSchema, type Covariance, type GaussianKlProblem } from './schema';
+import { checkGaussianKlProblem, GaussianKlProblemSchema, isSpectrumCovariance, type Covariance, type GaussianKlProblem } from './schema';
+import { randomOrthogonal } from '../../linalg/orthogonal';
+import type { Rng } from '../../random';
 
 export interface GaussianKlOptions {
   /** Use the dense path even when both covariances are diagonal (for tests and benchmarks). */
   readonly forceDense?: boolean;
+  /** Draws the eigenvectors of a target covariance given as {"spectrum", "rotation": "random"} (the run's problem stream). */
+  readonly rng?: Rng;
 }
 
 function denseOf(cov: Covariance, d: number): Float64Array {
@@ -44,15 +48,24 @@ export function createGaussianKlInstance(problem: GaussianKlProblem, options: Ga
   const d = problem.target.mean.length;
   const m0 = Float64Array.from(problem.target.mean);
   const b0 = Float64Array.from(problem.init.mean);
-  const sigDiag = options.forceDense ? null : diagonalOf(problem.target.cov, d);
+  const tcov = problem.target.cov;
+  const sigDiag = options.forceDense || isSpectrumCovariance(tcov) ? null : diagonalOf(tcov, d);
   const s0Diag = sigDiag ? diagonalOf(problem.init.cov, d) : null;
   let init: GaussianMeasure;
   let quad: GaussianQuadratic;
-  if (sigDiag && s0Diag) {
+  if (isSpectrumCovariance(tcov)) {
+    // Sigma = Q diag(spectrum) Q^T: the working basis is Q^T (rows = eigenvectors), where Sigma is diag(spectrum)
+    if (!options.rng) throw new RangeError('problem.target.cov: a random rotation needs the run\'s random stream');
+    const q = transpose(randomOrthogonal(d, options.rng), d, d);
+    const sig = Float64Array.from(tcov.spectrum);
+    quad = { d, m: matvec(q, m0, d, d), sig, a: sig.map((v) => 1 / v) };
+    const S = symmetrizeInPlace(matmul(matmul(q, denseOf(problem.init.cov, d), d, d, d), transpose(q, d, d), d, d, d), d);
+    init = gaussianMeasure(d, q, matvec(q, b0, d, d), null, S);
+  } else if (sigDiag && s0Diag) {
     quad = { d, m: m0, sig: sigDiag, a: sigDiag.map((v) => 1 / v) };
     init = gaussianMeasure(d, null, b0, s0Diag, null);
   } else {
-    const eig = symmetricEigen(denseOf(problem.target.cov, d), d);
+    const eig = symmetricEigen(denseOf(tcov, d), d);
     const q = eig.vectors;
     quad = { d, m: matvec(q, m0, d, d), sig: eig.values, a: eig.values.map((v) => 1 / v) };
     const S = symmetrizeInPlace(matmul(matmul(q, denseOf(problem.init.cov, d), d, d, d), transpose(q, d, d), d, d, d), d);
@@ -83,6 +96,6 @@ export const gaussianKlProblem = defineProblem({
   capabilities: ['gaussianQuadratic'],
   cite: 'KL divergence to a Gaussian; exact Gaussian laws of each scheme (Wibisono 2018; Salim, Korba & Luise 2020)',
   check: (params, path) => checkGaussianKlProblem(params, path),
-  deterministic: () => true,
-  create: (params) => createGaussianKlInstance(params),
+  deterministic: (params) => !isSpectrumCovariance(params.target.cov),
+  create: (params, ctx) => createGaussianKlInstance(params, { rng: ctx.rng }),
 });
