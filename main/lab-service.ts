@@ -10,18 +10,20 @@ import { Piscina } from 'piscina';
 import type { z } from 'zod';
 import {
   LabError, type LabApi, type LabEvent, type LabInfo, type LabMethod, type MetricSeries, type Preset, type RunDetail, type RunStatus, type RunSummary, type SetupRecord, type ValidationReport,
-  type SnapshotData, type SnapshotIndex, type MetricDef, type ReferenceLine, type GroupedMetricsInput, type GroupedSeries,
+  type SnapshotData, type SnapshotIndex, type ReferenceLine, type GroupedMetricsInput, type GroupedSeries,
 } from '../src/api';
-import { runParams } from '../src/setup/params';
 import { inShard } from '../src/setup/shard';
 import { snapshotData } from './snapshot-records';
 import { groupedMetrics } from './grouped-metrics';
 import { LabApiInputs } from '../src/api-inputs';
 import { formatIssue, issuesFromZod } from '../src/setup/issues';
-import { parseSetup, type ExpandedRun } from '../src/setup/schema';
+import { parseSetup } from '../src/setup/schema';
 import { PRESETS } from '../src/presets/index';
-import { openLabDatabase, type LabDatabase, type NewRun, type RunRow, type SetupRow } from '../db/lab-db';
+import { openLabDatabase, type LabDatabase, type RunRow } from '../db/lab-db';
 import type { RunTask, RunTaskResult, RunWorkerMessage } from '../workers/protocol';
+import { DbWatcher } from './db-watcher';
+import { Ownership, type ClaimPolicy, type LeaseOptions, type Reaped } from './ownership';
+import { errorMessage, newRunsOf, parseJson, runSummary, setupRecord, thinIndices } from './run-records';
 
 export interface LabServiceOptions {
   /** SQLite file (created if missing). */
@@ -40,6 +42,17 @@ export interface LabServiceOptions {
   readonly progressMs?: number;
   /** Batches a worker may post ahead of the ones stored (default 4); then it waits. */
   readonly maxUnackedBatches?: number;
+  /** Who this process is, shown with the runs it runs: 'app', 'serve', 'cli' (default 'test'). */
+  readonly kind?: string;
+  /**
+   * Which queued runs this process claims: 'own+orphaned' (default: the app and serve) takes the runs it
+   * queued and those whose queuing process is gone; 'own' (`wgflab run`/`resume`) only its own.
+   */
+  readonly claim?: ClaimPolicy;
+  /** Heartbeat period and lease timeout (defaults 2 s / 10 s, or WGFLAB_HEARTBEAT_MS / WGFLAB_LEASE_MS). */
+  readonly lease?: LeaseOptions;
+  /** How often to look for changes made by other processes (default 250 ms, or WGFLAB_WATCH_MS). */
+  readonly watchMs?: number;
 }
 
 type Input<M extends LabMethod> = z.output<(typeof LabApiInputs)[M]>;
@@ -64,100 +77,7 @@ const END_GRACE_MS = 10_000;
 /** The ingest pump yields to the event loop after this much work. */
 const INGEST_SLICE_MS = 8;
 
-/** Indexes of at most maxPoints evenly spread samples of 0..n-1, always keeping the first and the last. */
-export function thinIndices(n: number, maxPoints: number): number[] {
-  if (n <= maxPoints) return Array.from({ length: n }, (_, i) => i);
-  const out: number[] = [];
-  const stride = (n - 1) / (maxPoints - 1);
-  for (let i = 0; i < maxPoints; i++) out.push(Math.round(i * stride));
-  out[maxPoints - 1] = n - 1;
-  return out;
-}
-
-const parseJson = <T>(text: string | null, fallback: T): T => {
-  if (text === null) return fallback;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
-};
-
-export function runSummary(r: RunRow): RunSummary {
-  return {
-    id: r.id,
-    setupId: r.setup_id,
-    name: r.name,
-    label: r.label,
-    problemKind: r.problem_kind,
-    scheme: r.scheme,
-    step: r.step,
-    seed: r.seed,
-    sweepValues: parseJson<Record<string, unknown>>(r.sweep_json, {}),
-    params: parseJson<Record<string, unknown>>(r.params_json, {}),
-    metricDefs: parseJson<MetricDef[]>(r.metric_defs_json, []),
-    notes: r.notes ?? '',
-    tags: parseJson<string[]>(r.tags_json ?? '[]', []),
-    status: r.status,
-    iterations: r.iterations,
-    lastIteration: r.last_iteration,
-    createdAt: r.created_at,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    error: r.error,
-    final: parseJson<Record<string, number>>(r.final_json, {}),
-  };
-}
-
-function setupRecord(r: SetupRow): SetupRecord {
-  return { id: r.id, name: r.name, setup: parseJson(r.json, {} as SetupRecord['setup']), createdAt: r.created_at, updatedAt: r.updated_at, runCount: r.run_count };
-}
-
-/** The rows a setup's expansion inserts into the queue. */
-export function newRunsOf(setupId: number | null, runs: readonly ExpandedRun[], appVersion: string): NewRun[] {
-  return runs.map(({ spec, sweepValues, label }) => ({
-    setupId,
-    name: spec.name,
-    label,
-    problemKind: spec.problem.kind,
-    scheme: spec.scheme.kind,
-    step: 'step' in spec.scheme && typeof spec.scheme.step === 'number' ? spec.scheme.step : null,
-    seed: spec.seed,
-    sweepJson: JSON.stringify(sweepValues),
-    specJson: JSON.stringify(spec),
-    paramsJson: JSON.stringify(runParams(spec, sweepValues)),
-    iterations: spec.iterations,
-    appVersion,
-  }));
-}
-
-/** This process, as recorded in runs.owner. */
-export const PROCESS_OWNER = `${os.hostname()}:${process.pid}`;
-
-/**
- * Whether the process that marked a run 'running' is gone: no owner (older rows), another host (the file was
- * moved: SQLite cannot be shared across hosts), or a pid on this host that no longer exists.
- */
-export function ownerIsGone(owner: string | null): boolean {
-  if (!owner) return true;
-  const at = owner.lastIndexOf(':');
-  const host = owner.slice(0, at);
-  const pid = Number(owner.slice(at + 1));
-  if (host !== os.hostname() || !Number.isInteger(pid) || pid <= 0) return true;
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-const errorMessage = (e: unknown): string => {
-  if (e instanceof Error) return e.message || e.name;
-  if (e && typeof e === 'object' && 'message' in e) return String((e as { message: unknown }).message);
-  return String(e);
-};
+export { newRunsOf, runSummary, thinIndices } from './run-records';
 
 export class LabService implements LabApi {
   readonly dbPath: string;
@@ -167,6 +87,8 @@ export class LabService implements LabApi {
   readonly #opts: LabServiceOptions;
   #state: 'new' | 'starting' | 'started' | 'closing' | 'closed' = 'new';
   #db?: LabDatabase;
+  #own?: Ownership;
+  #watcher?: DbWatcher;
   #pool?: Piscina<RunTask, RunTaskResult>;
   readonly #flights = new Map<number, Flight>();
   readonly #listeners = new Set<(e: LabEvent) => void>();
@@ -194,9 +116,26 @@ export class LabService implements LabApi {
       if (!existsSync(this.workerFile)) throw new Error(`worker file ${this.workerFile} does not exist; build it with "node scripts/build.mjs --node-only"`);
       const db = openLabDatabase(this.dbPath, { nativeBinding: this.#opts.nativeBinding });
       this.#db = db;
-      // Runs whose process is gone stopped mid-way: their metrics are partial. Runs of another live process
-      // (the app and a CLI on the same file) are left to it.
-      db.interruptRunning(ownerIsGone);
+      // Register this process's lease. Runs of processes whose lease ran out stopped mid-way (their metrics
+      // are partial) and become 'interrupted'; runs of other live processes are left to them.
+      const own = new Ownership(db, {
+        kind: this.#opts.kind ?? 'test',
+        policy: this.#opts.claim ?? 'own+orphaned',
+        ...this.#opts.lease,
+        onReaped: (r) => this.#onReaped(r),
+        onLost: () => this.#onLeaseLost(),
+      });
+      this.#own = own;
+      own.start();
+      this.#watcher = new DbWatcher(db, {
+        pollMs: this.#opts.watchMs,
+        isOwn: (id) => this.#flights.has(id),
+        emitRun: (id) => this.#emitRun(id),
+        emit: (e) => this.#emit(e),
+        onChange: () => this.#schedule(),
+        metricNames: (id) => parseJson<string[]>(db.getRun(id)?.metric_names_json ?? null, []),
+      });
+      this.#watcher.start();
       this.#pool = new Piscina<RunTask, RunTaskResult>({
         filename: pathToFileURL(this.workerFile).href,
         minThreads: this.workers,
@@ -206,6 +145,8 @@ export class LabService implements LabApi {
       });
     } catch (e) {
       this.#state = 'closed';
+      this.#watcher?.stop();
+      this.#own?.close();
       this.#db?.close();
       throw e;
     }
@@ -240,6 +181,7 @@ export class LabService implements LabApi {
     const was = this.#state;
     this.#state = 'closing';
     this.#inbox = [];
+    this.#watcher?.stop();
     if (was === 'started' || was === 'starting') {
       for (const flight of [...this.#flights.values()]) {
         this.#finalize(flight, 'interrupted', null);
@@ -251,6 +193,8 @@ export class LabService implements LabApi {
         // Aborted tasks reject; the pool is gone either way.
       }
     }
+    // After the runs are interrupted: this process's queued runs become orphaned (the app or serve takes them).
+    this.#own?.close();
     this.#db?.close();
     this.#state = 'closed';
     this.#flushIdle();
@@ -259,6 +203,31 @@ export class LabService implements LabApi {
   /** Direct access to the database (CLI export, tests, benchmarks); only LabDatabase methods write SQL. */
   get database(): LabDatabase {
     return this.#requireDb();
+  }
+
+  /** This process's lease (its id in the database, label, heartbeat and timeout). */
+  get ownership(): Ownership {
+    if (!this.#own) throw new LabError('internal', 'the lab service is not running');
+    return this.#own;
+  }
+
+  /** One heartbeat and change poll now (tests; normally on timers). */
+  tick(): void {
+    if (this.#state !== 'started') return;
+    this.#own?.tick();
+    this.#watcher?.poll();
+  }
+
+  /**
+   * `wgflab resume`: takes every queued run (of one setup, or all) into this process's queue and queues the
+   * interrupted ones again from the start (their partial metrics are deleted).
+   */
+  adoptForResume(setupId: number | null = null): { queued: number[]; interrupted: number[] } {
+    this.#requireDb();
+    const r = this.#own!.store.adoptForResume(this.#own!.id, setupId);
+    for (const id of r.interrupted) this.#emitRun(id);
+    this.#schedule();
+    return r;
   }
 
   // ---- LabApi ----
@@ -316,7 +285,7 @@ export class LabService implements LabApi {
     const parsed = parseSetup(parseJson<unknown>(row.json, null));
     if (!parsed.ok) throw new LabError('invalid', parsed.issues.map(formatIssue).join('\n'), parsed.issues);
     const runs = shard ? parsed.value.runs.filter((_, i) => inShard(i, shard)) : parsed.value.runs;
-    const runIds = db.insertRuns(newRunsOf(setupId, runs, this.appVersion));
+    const runIds = this.#own!.insertRuns(newRunsOf(setupId, runs, this.appVersion));
     this.#emit({ type: 'setups' });
     for (const id of runIds) this.#emitRun(id);
     this.#schedule();
@@ -424,11 +393,10 @@ export class LabService implements LabApi {
 
   async requeueRun(raw: { id: number }): Promise<void> {
     const { id } = this.#input('requeueRun', raw);
-    const db = this.#requireDb();
     const row = this.#requireRun(id);
     if (row.status === 'queued') return;
     if (row.status === 'running' || this.#flights.has(id)) throw new LabError('conflict', `run ${id} is running; cancel it first`);
-    db.requeueRuns([id]);
+    this.#own!.requeue([id]);
     this.#emitRun(id);
     this.#schedule();
   }
@@ -456,12 +424,12 @@ export class LabService implements LabApi {
     return runSummary(this.#requireRun(id));
   }
 
-  async resumeInterrupted(raw: Record<string, never> = {}): Promise<{ runIds: number[] }> {
-    this.#input('resumeInterrupted', raw);
-    const db = this.#requireDb();
-    const runIds = db.idsWithStatus('interrupted');
+  async resumeInterrupted(raw: { setupId?: number } = {}): Promise<{ runIds: number[] }> {
+    const { setupId } = this.#input('resumeInterrupted', raw);
+    this.#requireDb();
+    const runIds = this.#own!.store.idsWithStatus('interrupted', setupId ?? null);
     if (runIds.length) {
-      db.requeueRuns(runIds);
+      this.#own!.requeue(runIds);
       for (const id of runIds) this.#emitRun(id);
       this.#schedule();
     }
@@ -472,11 +440,11 @@ export class LabService implements LabApi {
 
   #schedule(): void {
     if (this.#state !== 'started') return;
-    const db = this.#requireDb();
+    const own = this.#own!;
     while (this.#flights.size < this.workers) {
-      const [row] = db.nextQueued(1);
+      // One atomic statement: no other process can claim the same run.
+      const row = own.claimNext();
       if (!row) break;
-      if (!db.markRunning(row.id, PROCESS_OWNER)) continue;
       this.#dispatch(row);
       this.#emitRun(row.id);
     }
@@ -542,13 +510,21 @@ export class LabService implements LabApi {
     }
     const db = this.#requireDb();
     try {
+      // Stored only while this process owns the run (checked in the same transaction).
+      const stored = this.#own!.whileOwned(flight.runId, () => {
+        if (m.type === 'meta') db.setRunMeta(flight.runId, JSON.stringify(m.metrics), JSON.stringify(m.references), JSON.stringify(m.metrics.map((d) => d.name)));
+        else if (m.type === 'snapshot') db.insertSnapshot(flight.runId, m.iteration, m.kind, m.meta, m.data);
+        else db.insertMetrics(flight.runId, m);
+      });
+      if (!stored) {
+        // Another process took the run over (this process had lost its lease): stop without writing.
+        this.#abandon(flight);
+        return;
+      }
       if (m.type === 'meta') {
-        db.setRunMeta(flight.runId, JSON.stringify(m.metrics), JSON.stringify(m.references), JSON.stringify(m.metrics.map((d) => d.name)));
         this.#emitRun(flight.runId);
         return; // not counted by flow control
       }
-      if (m.type === 'snapshot') db.insertSnapshot(flight.runId, m.iteration, m.kind, m.meta, m.data);
-      else db.insertMetrics(flight.runId, m);
     } catch (e) {
       this.#finalize(flight, 'failed', `could not store ${m.type === 'snapshot' ? 'a snapshot' : 'metrics'}: ${errorMessage(e)}`);
       flight.controller.abort();
@@ -601,10 +577,34 @@ export class LabService implements LabApi {
     if (flight.endTimer) clearTimeout(flight.endTimer);
     this.#flights.delete(flight.runId);
     flight.port.close();
-    const db = this.#db;
-    if (db?.open) {
-      db.finishRun(flight.runId, status, error);
+    if (this.#db?.open) {
+      this.#own?.finish(flight.runId, status, error);
       this.#emitRun(flight.runId);
+    }
+    this.#schedule();
+  }
+
+  /** Stops a task whose run is no longer this process's (its lease was lost), writing nothing. */
+  #abandon(flight: Flight): void {
+    if (flight.finalized) return;
+    flight.finalized = true;
+    if (flight.endTimer) clearTimeout(flight.endTimer);
+    this.#flights.delete(flight.runId);
+    flight.port.close();
+    flight.controller.abort();
+    this.#emitRun(flight.runId);
+  }
+
+  /** This process stalled past its lease and was reaped: its runs were interrupted by another process. */
+  #onLeaseLost(): void {
+    for (const flight of [...this.#flights.values()]) this.#abandon(flight);
+    this.#schedule();
+  }
+
+  #onReaped(r: Reaped): void {
+    for (const id of r.runIds) this.#emitRun(id);
+    if (r.processes.length) {
+      this.#emit({ type: 'stale', processes: r.processes.map((p) => ({ id: p.id, label: `${p.kind} ${p.pid}@${p.host}` })), runIds: r.runIds });
     }
     this.#schedule();
   }
@@ -612,7 +612,7 @@ export class LabService implements LabApi {
   #isIdle(): boolean {
     if (this.#state === 'closed') return true;
     if (this.#state !== 'started') return false;
-    return this.#flights.size === 0 && this.#requireDb().countQueued() === 0;
+    return this.#flights.size === 0 && this.#own!.countClaimable() === 0;
   }
 
   #checkIdle(): void {

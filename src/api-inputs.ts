@@ -33,6 +33,6 @@ export const LabApiInputs = {
   deleteRuns: z.strictObject({ ids: z.array(id).max(100_000).optional(), setupId: id.optional() })
     .refine((v) => (v.ids === undefined) !== (v.setupId === undefined), { message: 'give either ids or setupId' }),
   annotateRun: z.strictObject({ id, notes: z.string().max(100_000).optional(), tags: z.array(z.string().trim().min(1).max(64)).max(100).optional() }),
-  resumeInterrupted: z.strictObject({}),
+  resumeInterrupted: z.strictObject({ setupId: id.optional() }),
 } satisfies Record<LabMethod, z.ZodType>;
 

@@ -51,6 +51,8 @@ export interface RunSummary {
   readonly error: string | null;
   /** Value of each metric at the last stored iteration. */
   readonly final: Readonly<Record<string, number>>;
+  /** The process that runs (or last ran) it, e.g. "cli 4242@host"; "host:pid" for runs stored before leases. */
+  readonly owner: string | null;
 }
 
 export interface RunDetail extends RunSummary {
@@ -136,7 +138,9 @@ export type LabEvent =
   | { readonly type: 'metrics'; readonly runId: number; readonly names: readonly string[]; readonly iterations: number[]; readonly wallMs: number[]; readonly values: number[] }
   | { readonly type: 'snapshot'; readonly runId: number; readonly iteration: number }
   | { readonly type: 'deleted'; readonly runIds: number[] }
-  | { readonly type: 'setups' };
+  | { readonly type: 'setups' }
+  /** Processes sharing the database were found dead (heartbeat older than their lease); their runs became interrupted. */
+  | { readonly type: 'stale'; readonly processes: readonly { readonly id: string; readonly label: string }[]; readonly runIds: readonly number[] };
 
 export interface LabApi {
   info(): Promise<LabInfo>;
@@ -165,8 +169,8 @@ export interface LabApi {
   deleteRuns(input: { ids?: number[]; setupId?: number }): Promise<{ deleted: number[] }>;
   /** Sets a run's notes and/or tags. */
   annotateRun(input: { id: number; notes?: string; tags?: string[] }): Promise<RunSummary>;
-  /** Queues every interrupted run again. */
-  resumeInterrupted(input: Record<string, never>): Promise<{ runIds: number[] }>;
+  /** Queues every interrupted run again (of one setup when setupId is given) in this process's queue. */
+  resumeInterrupted(input: { setupId?: number }): Promise<{ runIds: number[] }>;
 }
 
 export type LabMethod = keyof LabApi;

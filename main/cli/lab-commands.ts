@@ -14,7 +14,7 @@ import { defaultDbPath, userDataDir } from '../paths';
 import { parseSetup } from '../../src/setup/schema';
 import { CsvReferenceError, resolveCsvClouds } from './csv-clouds';
 import { openLabDatabase, type LabDatabase, type RunRow } from '../../db/lab-db';
-import { LabService, PROCESS_OWNER } from '../lab-service';
+import { LabService, type LabServiceOptions } from '../lab-service';
 
 export interface CliIo {
   readonly stdout: (s: string) => void;
@@ -34,7 +34,7 @@ export interface LabCliContext {
 export const USAGE = [
   'usage: wgflab run <setup.json> --db <file.sqlite> [--workers N]',
   '       wgflab run --preset <id> [--db <file.sqlite>] [--workers N] [--shard I/N|auto/N]',
-  '       wgflab resume --db <file.sqlite> [--workers N]',
+  '       wgflab resume --db <file.sqlite> [--setup ID] [--workers N]',
   '       wgflab export --db <file.sqlite> --format json|csv [--snapshots]',
   '       wgflab presets [show <id>]',
   '       wgflab merge --into <lab.sqlite> <part.sqlite>...',
@@ -160,7 +160,9 @@ async function runToCompletion(service: LabService, runIds: readonly number[], c
 }
 
 async function withService<T>(ctx: LabCliContext, db: string, workers: number | undefined, body: (s: LabService) => Promise<T>): Promise<T> {
-  const service = new LabService({ dbPath: db, workers, workerFile: ctx.workerFile(), appVersion: ctx.appVersion });
+  // The CLI claims only the runs it queued (run) or adopted (resume), never another process's queue.
+  const opts: LabServiceOptions = { dbPath: db, workers, workerFile: ctx.workerFile(), appVersion: ctx.appVersion, kind: 'cli', claim: 'own' };
+  const service = new LabService(opts);
   await service.start();
   ctx.onService?.(service);
   const stop = reportProgress(service, ctx);
@@ -245,17 +247,44 @@ export async function runCommand(args: readonly string[], ctx: LabCliContext): P
   });
 }
 
+/**
+ * Runs whose process stopped renewing its heartbeat (killed, a zombie, a reused pid) become 'interrupted' once
+ * its lease runs out: wait for that, so that resume picks them up. Live owners (fresh heartbeats) keep theirs.
+ */
+async function waitForStalledOwners(service: LabService, ctx: LabCliContext): Promise<void> {
+  let said = false;
+  for (;;) {
+    service.tick();
+    const stalled = service.ownership.stalledOwners();
+    if (!stalled.length) return;
+    if (!said) {
+      said = true;
+      for (const s of stalled) {
+        const wait = Math.max(0, s.decidedAt - Date.now());
+        ctx.io.stderr(`${s.running} run(s) are running under ${s.label}, silent for ${(s.silentMs / 1000).toFixed(1)} s; waiting up to ${(wait / 1000).toFixed(1)} s for its lease to run out\n`);
+      }
+    }
+    await new Promise((r) => setTimeout(r, Math.min(250, service.ownership.heartbeatMs)));
+  }
+}
+
 export async function resumeCommand(args: readonly string[], ctx: LabCliContext): Promise<number> {
-  const p = parseArgs(args, ['db', 'workers']);
+  const p = parseArgs(args, ['db', 'workers', 'setup']);
   expectPositional(p, 0, '');
   const db = requireOption(p, 'db');
   const workers = workersOption(p);
+  const setupOpt = p.options.get('setup');
+  if (setupOpt !== undefined && !/^[1-9]\d*$/.test(setupOpt)) throw new UsageError(`--setup must be a setup id (a whole number >= 1), got "${setupOpt}"`);
+  const setupId = setupOpt === undefined ? null : Number(setupOpt);
   return withService(ctx, db, workers, async (service) => {
-    // Queued runs (the scheduler may have started some already); runs another live process is running are its own.
-    const queued = service.database.listRuns()
-      .filter((r) => r.status === 'queued' || (r.status === 'running' && r.owner === PROCESS_OWNER))
-      .map((r) => r.id);
-    const { runIds: resumed } = await service.resumeInterrupted({});
+    if (setupId !== null && !service.database.getSetup(setupId)) {
+      ctx.io.stderr(`wgflab resume: setup ${setupId} does not exist in ${db}\n`);
+      return 1;
+    }
+    await waitForStalledOwners(service, ctx);
+    // Queued runs join this process's queue; interrupted ones are queued again from iteration 0. Runs another
+    // live process is running stay its own.
+    const { queued, interrupted: resumed } = service.adoptForResume(setupId);
     const runIds = [...new Set([...queued, ...resumed])].sort((a, b) => a - b);
     if (!runIds.length) {
       ctx.io.stderr('nothing to resume: no queued or interrupted runs\n');

@@ -9,8 +9,11 @@ import { CLI, divergingSetup, gaussianSetup, removeTempDirs, ROOT, tempDir } fro
 
 afterAll(removeTempDirs);
 
+/** Short leases in the child processes: heartbeat 200 ms, dead after 1 s of silence. */
+export const LEASE_ENV = { ...process.env, WGFLAB_HEARTBEAT_MS: '200', WGFLAB_LEASE_MS: '1000', WGFLAB_WATCH_MS: '100' };
+
 function cli(args: string[]): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: LEASE_ENV });
 }
 
 const lines = (s: string): string[] => s.split('\n').filter((l) => l.trim() !== '');
@@ -124,7 +127,7 @@ describe('wgflab CLI', () => {
     const dir = tempDir();
     const db = path.join(dir, 'lab.sqlite');
     const setup = gaussianSetup({ name: 'long', d: 20, scheme: 'jko', iterations: 15_000, seeds: [0, 1, 2] });
-    const child = spawn(process.execPath, [CLI, 'run', writeJson(dir, 'long.json', setup), '--db', db, '--workers', '2'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'run', writeJson(dir, 'long.json', setup), '--db', db, '--workers', '2'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: LEASE_ENV });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -193,7 +196,7 @@ describe('wgflab CLI', () => {
     const dir = tempDir();
     const db = path.join(dir, 'lab.sqlite');
     const setup = gaussianSetup({ name: 'long', d: 20, scheme: 'fb', iterations: 100_000, seeds: [0, 1] });
-    const child = spawn(process.execPath, [CLI, 'run', writeJson(dir, 'long.json', setup), '--db', db, '--workers', '1'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'run', writeJson(dir, 'long.json', setup), '--db', db, '--workers', '1'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: LEASE_ENV });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();

@@ -34,6 +34,7 @@ describe('migrations', () => {
       expect(tables).toEqual([
         { name: 'lab_meta', strict: 1, wr: 0 },
         { name: 'metrics', strict: 1, wr: 1 },
+        { name: 'processes', strict: 1, wr: 0 },
         { name: 'runs', strict: 1, wr: 0 },
         { name: 'setups', strict: 1, wr: 0 },
         { name: 'snapshots', strict: 1, wr: 0 },
