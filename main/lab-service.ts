@@ -53,6 +53,8 @@ export interface LabServiceOptions {
   readonly lease?: LeaseOptions;
   /** How often to look for changes made by other processes (default 250 ms, or WGFLAB_WATCH_MS). */
   readonly watchMs?: number;
+  /** Where the service reports trouble it recovers from (default: nowhere). */
+  readonly log?: (line: string) => void;
 }
 
 type Input<M extends LabMethod> = z.output<(typeof LabApiInputs)[M]>;
@@ -123,7 +125,7 @@ export class LabService implements LabApi {
         policy: this.#opts.claim ?? 'own+orphaned',
         ...this.#opts.lease,
         onReaped: (r) => this.#onReaped(r),
-        onLost: () => this.#onLeaseLost(),
+        onLost: (silentMs) => this.#onLeaseLost(silentMs),
       });
       this.#own = own;
       own.start();
@@ -596,7 +598,8 @@ export class LabService implements LabApi {
   }
 
   /** This process stalled past its lease and was reaped: its runs were interrupted by another process. */
-  #onLeaseLost(): void {
+  #onLeaseLost(silentMs: number): void {
+    this.#opts.log?.(`this process renewed its lease ${silentMs} ms after the last time (lease ${this.#own?.leaseMs} ms): another process found it dead and interrupted its ${this.#flights.size} running run(s)`);
     for (const flight of [...this.#flights.values()]) this.#abandon(flight);
     this.#schedule();
   }

@@ -87,7 +87,7 @@ export interface OwnershipOptions extends LeaseOptions {
   /** Other processes were found dead; their runs are now 'interrupted'. */
   readonly onReaped: (r: Reaped) => void;
   /** This process's own registration was reaped (it stalled past its lease): its runs are no longer its own. */
-  readonly onLost: () => void;
+  readonly onLost: (silentMs: number) => void;
 }
 
 export class Ownership {
@@ -100,6 +100,7 @@ export class Ownership {
   readonly #store: LeaseStore;
   readonly #opts: OwnershipOptions;
   #timer?: NodeJS.Timeout;
+  #lastBeat = 0;
 
   constructor(lab: LabDatabase, opts: OwnershipOptions) {
     this.#opts = opts;
@@ -124,6 +125,7 @@ export class Ownership {
 
   #register(): void {
     const now = Date.now();
+    this.#lastBeat = now;
     this.#store.register({
       id: this.id, kind: this.#opts.kind, host: os.hostname(), pid_ns: PID_NS, pid: process.pid,
       started_at: new Date(now).toISOString(), heartbeat_at: now, heartbeat_ms: this.heartbeatMs, lease_ms: this.leaseMs,
@@ -134,9 +136,10 @@ export class Ownership {
   tick(now = Date.now()): void {
     try {
       if (!this.#store.beat(this.id, now)) {
-        this.#opts.onLost();
+        this.#opts.onLost(now - this.#lastBeat);
         this.#register();
       }
+      this.#lastBeat = now;
       const reaped = this.#store.reap(this.id, now, pidLooksGone);
       if (reaped.processes.length || reaped.runIds.length) this.#opts.onReaped(reaped);
     } catch {

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const dbPath = path.resolve(values.db ?? defaultDbPath(userDataDir()));
   mkdirSync(path.dirname(dbPath), { recursive: true });
 
-  const service = new LabService({ dbPath, workers, workerFile: findWorkerFile(here), appVersion: pkg.version });
+  const service = new LabService({ dbPath, workers, workerFile: findWorkerFile(here), appVersion: pkg.version, kind: 'serve', log });
   await service.start();
   const server = await startLabHttpServer(service, { port, staticDir: path.resolve(here, '../renderer'), log }).catch(async (err: NodeJS.ErrnoException) => {
     await service.close();

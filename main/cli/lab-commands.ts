@@ -108,8 +108,14 @@ function reportProgress(service: LabService, ctx: LabCliContext): () => void {
   const status = new Map<number, RunStatus>();
   const latest = new Map<number, RunSummary>();
   let dirty = false;
+  const me = service.ownership.label;
   const off = service.onEvent((e) => {
-    if (e.type !== 'run') return;
+    if (e.type === 'stale') {
+      for (const p of e.processes) ctx.io.stderr(`process ${p.label} stopped renewing its lease; its running runs are now interrupted\n`);
+      return;
+    }
+    // Only this command's runs (another process's runs on the same file are reported by the watcher too).
+    if (e.type !== 'run' || e.run.owner !== me) return;
     const r = e.run;
     latest.set(r.id, r);
     dirty = true;

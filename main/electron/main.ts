@@ -212,7 +212,7 @@ async function startService(): Promise<LabService> {
   }
   const dbPath = defaultDbPath(app.getPath('userData'));
   mkdirSync(path.dirname(dbPath), { recursive: true });
-  const lab = new LabService({ dbPath, workerFile: findWorkerFile(__dirname), appVersion: app.getVersion(), nativeBinding });
+  const lab = new LabService({ dbPath, workerFile: findWorkerFile(__dirname), appVersion: app.getVersion(), nativeBinding, kind: 'app' });
   try {
     await lab.start();
   } catch (err) {

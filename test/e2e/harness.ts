@@ -21,6 +21,10 @@ export interface LabServer {
   readonly dir: string;
   readonly dbPath: string;
   readonly stderr: () => string;
+  /** The server process. */
+  readonly pid: number;
+  /** Resolves with the exit code (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
   /** Asks the server to stop (SIGTERM), waits for its exit code. The folder stays (a second server may reuse it). */
   stop(): Promise<number | null>;
   /** Stops the server and removes its temp folder (database). */
@@ -40,12 +44,12 @@ export function findServeScript(from = path.dirname(fileURLToPath(import.meta.ur
   }
 }
 
-export async function startServer(opts: { workers?: number; dir?: string; timeoutMs?: number } = {}): Promise<LabServer> {
+export async function startServer(opts: { workers?: number; dir?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<LabServer> {
   const dir = opts.dir ?? mkdtempSync(path.join(os.tmpdir(), 'wgf-e2e-'));
   const dbPath = path.join(dir, 'lab.sqlite');
   const args = [findServeScript(), '--db', dbPath, '--port', '0'];
   if (opts.workers) args.push('--workers', String(opts.workers));
-  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
   let err = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => {
     err += d;
@@ -81,6 +85,8 @@ export async function startServer(opts: { workers?: number; dir?: string; timeou
     dir,
     dbPath,
     stderr: () => err,
+    pid: child.pid ?? 0,
+    exited,
     stop,
     async dispose() {
       await stop();

@@ -77,7 +77,7 @@ export function workerFile(): string {
 }
 
 export function makeService(dbPath: string, opts: Partial<LabServiceOptions> = {}): LabService {
-  return new LabService({ dbPath, workers: 2, workerFile: workerFile(), appVersion: '0.0.0-test', ...opts });
+  return new LabService({ dbPath, workers: 2, workerFile: workerFile(), appVersion: '0.0.0-test', log: (line) => process.stderr.write(`[lab-service] ${line}\n`), ...opts });
 }
 
 /** Resolves with the first event that matches. */
