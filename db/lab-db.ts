@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import type { RunStatus } from '../src/api';
 import { DatabaseTooNewError, migrate, SCHEMA_VERSION, userVersion } from './migrate';
+import { checkDatabasePath, describeOpenError } from './open-errors';
 
 export interface OpenOptions {
   /** Path of a better_sqlite3.node built for the running ABI (Electron's, in the desktop app). */
@@ -426,7 +427,13 @@ export class LabDatabase {
   }
 }
 
-/** Opens (creating if needed) and migrates the lab database. Throws DatabaseTooNewError for a newer schema. */
+/** Opens (creating if needed) and migrates the lab database. Throws DatabaseOpenError naming the path, or DatabaseTooNewError. */
 export function openLabDatabase(file: string, opts: OpenOptions = {}): LabDatabase {
-  return new LabDatabase(file, opts);
+  // Path problems are found before SQLite creates or changes anything; every error names the path (open-errors.ts).
+  checkDatabasePath(file, opts.mustExist ?? false);
+  try {
+    return new LabDatabase(file, opts);
+  } catch (e) {
+    throw describeOpenError(file, e);
+  }
 }

@@ -67,20 +67,30 @@ function tokenMatches(expected: Buffer, given: string | null | undefined): boole
   return got.length === expected.length && timingSafeEqual(got, expected);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** A request body over MAX_BODY_BYTES is read to its end (and dropped) up to this much, then the connection is cut. */
+const MAX_DRAIN_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The request body as text, or `too_large` once it passes MAX_BODY_BYTES. The rest is read and dropped, so
+ * that the client gets the 413 answer instead of a connection reset (an unread body makes TCP reset).
+ */
+function readBody(req: IncomingMessage): Promise<string | 'too_large'> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? NaN);
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = declared > MAX_BODY_BYTES;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new RangeError(`request body larger than ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      if (tooLarge) {
+        chunks.length = 0;
+        if (size > MAX_DRAIN_BYTES) req.destroy();
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(tooLarge ? 'too_large' : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }
@@ -140,11 +150,10 @@ export async function startLabHttpServer(api: LabApiWithEvents, opts: LabHttpSer
       sendError(res, 405, 'method_not_allowed', `/api/${method} accepts POST with a JSON body`);
       return;
     }
-    let raw: string;
-    try {
-      raw = await readBody(req);
-    } catch (err) {
-      sendError(res, 413, 'too_large', (err as Error).message);
+    const raw = await readBody(req);
+    if (raw === 'too_large') {
+      res.setHeader('Connection', 'close');
+      sendError(res, 413, 'too_large', `request body larger than ${MAX_BODY_BYTES / (1024 * 1024)} MB; send less (a setup is a few kilobytes)`);
       return;
     }
     let body: unknown;

@@ -26,8 +26,10 @@ import { Ownership, type ClaimPolicy, type LeaseOptions, type Reaped } from './o
 import { errorMessage, newRunsOf, parseJson, runSummary, setupRecord, thinIndices } from './run-records';
 
 export interface LabServiceOptions {
-  /** SQLite file (created if missing). */
+  /** SQLite file (created if missing, unless mustExist). */
   readonly dbPath: string;
+  /** Refuse a database file that does not exist (resume, export, serve --db). */
+  readonly mustExist?: boolean;
   /** Pool threads = runs in flight at once (default os.availableParallelism()). */
   readonly workers?: number;
   /** Absolute path of dist/workers/run-worker.mjs (see findWorkerFile in main/paths.ts). */
@@ -116,7 +118,7 @@ export class LabService implements LabApi {
     this.#state = 'starting';
     try {
       if (!existsSync(this.workerFile)) throw new Error(`worker file ${this.workerFile} does not exist; build it with "node scripts/build.mjs --node-only"`);
-      const db = openLabDatabase(this.dbPath, { nativeBinding: this.#opts.nativeBinding });
+      const db = openLabDatabase(this.dbPath, { nativeBinding: this.#opts.nativeBinding, mustExist: this.#opts.mustExist });
       this.#db = db;
       // Register this process's lease. Runs of processes whose lease ran out stopped mid-way (their metrics
       // are partial) and become 'interrupted'; runs of other live processes are left to them.

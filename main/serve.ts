@@ -1,6 +1,6 @@
 // `npm run serve` (dist/node/serve.mjs): the lab in a browser. Starts LabService on a SQLite file and serves the
 // renderer + API on 127.0.0.1. Prints exactly one line on stdout (the URL with the access token); logs go to stderr.
-//   --db <file>      database file (default: <user data>/wgflab.sqlite, the same file the desktop app uses)
+//   --db <file>      an existing database file (default: <user data>/wgflab.sqlite, the desktop app's file, created if missing)
 //   --port <n>       port on 127.0.0.1 (default 0: a free port)
 //   --workers <n>    worker threads for runs (default: the service's choice)
 import path from 'node:path';
@@ -10,14 +10,24 @@ import { parseArgs } from 'node:util';
 import { LabService } from './lab-service';
 import { defaultDbPath, findWorkerFile, userDataDir } from './paths';
 import { startLabHttpServer } from './http-server';
+import { isDatabaseFileError } from '../db/open-errors';
+import { exitWithParent } from './parent-watch';
 import pkg from '../package.json';
 
 export { userDataDir };
 
-const log = (line: string) => process.stderr.write(`[wgf-lab serve] ${line}\n`);
+/** stderr was closed (EPIPE): the server goes on, silently. */
+let stderrClosed = false;
+const log = (line: string) => void (stderrClosed || process.stderr.write(`[wgf-lab serve] ${line}\n`));
+const ignoreClosedPipe = (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+  stderrClosed = true;
+};
+process.stdout.on('error', ignoreClosedPipe);
+process.stderr.on('error', ignoreClosedPipe);
 
-function fail(message: string): never {
-  process.stderr.write(`wgf-lab serve: ${message}\nusage: node dist/node/serve.mjs [--db <file>] [--port <n>] [--workers <n>]\n`);
+function fail(message: string, usage = true): never {
+  process.stderr.write(`wgf-lab serve: ${message}\n${usage ? 'usage: node dist/node/serve.mjs [--db <file>] [--port <n>] [--workers <n>]\n' : ''}`);
   process.exit(2);
 }
 
@@ -47,16 +57,27 @@ async function main(): Promise<void> {
   const port = intFlag('port', values.port, 0, 65535) ?? 0;
   const workers = intFlag('workers', values.workers, 1, 256);
   const here = path.dirname(fileURLToPath(import.meta.url));
+  // An explicit --db must exist (only `wgflab run` creates one); the default file in the user-data folder is
+  // created like the desktop app does.
+  const explicit = values.db !== undefined;
   const dbPath = path.resolve(values.db ?? defaultDbPath(userDataDir()));
-  mkdirSync(path.dirname(dbPath), { recursive: true });
+  if (!explicit) mkdirSync(path.dirname(dbPath), { recursive: true });
+  const service = new LabService({ dbPath, mustExist: explicit, workers, workerFile: findWorkerFile(here), appVersion: pkg.version, kind: 'serve', log });
 
-  const service = new LabService({ dbPath, workers, workerFile: findWorkerFile(here), appVersion: pkg.version, kind: 'serve', log });
-  await service.start();
-  const server = await startLabHttpServer(service, { port, staticDir: path.resolve(here, '../renderer'), log }).catch(async (err: NodeJS.ErrnoException) => {
-    await service.close();
-    if (err.code === 'EADDRINUSE') fail(`port ${port} on 127.0.0.1 is in use; choose another with --port, or --port 0 for a free one`);
+  // Bind the port first: a port in use must not touch the database (starting the service claims and
+  // interrupts runs). Requests cannot arrive before the URL with its token is printed below.
+  const server = await startLabHttpServer(service, { port, staticDir: path.resolve(here, '../renderer'), log }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EADDRINUSE') fail(`port ${port} on 127.0.0.1 is in use; choose another with --port, or --port 0 for a free one (the database was not opened)`, false);
+    if (err.code === 'EACCES') fail(`port ${port} on 127.0.0.1 needs privileges; choose a port above 1023, or --port 0 for a free one`, false);
     throw err;
   });
+  try {
+    await service.start();
+  } catch (err) {
+    await server.close();
+    if (isDatabaseFileError(err)) fail(err.message, false);
+    throw err;
+  }
   log(`database ${dbPath}`);
   process.stdout.write(`WGF Lab browser mode: ${server.url}\n`);
 
@@ -81,6 +102,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGHUP', () => shutdown('SIGHUP'));
+  // Under `npm run serve`, a SIGTERM to npm kills only the shell between npm and this process.
+  exitWithParent(() => shutdown('the npm process that started the server is gone'));
 }
 
 main().catch((err: unknown) => {

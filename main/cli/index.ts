@@ -3,7 +3,8 @@
 //   resume --db <file.sqlite> [--workers N]             run every queued or interrupted run
 //   export --db <file.sqlite> --format json|csv         print every run and its metric series
 //   ot <method> <case.json>                             optimal transport toolbox
-// Exit codes: 0 ok, 1 some run not done / operational error, 2 invalid input or usage, 130 interrupted.
+// Exit codes: 0 ok, 1 some run not done / operational error, 2 invalid input, usage or an unusable --db path,
+// 130 interrupted (SIGINT/SIGTERM), 141 stdout or stderr closed while runs were running (they become interrupted).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ import { findWorkerFile } from '../paths';
 import type { LabService } from '../lab-service';
 import { runLabCommand, USAGE, type CliIo } from './lab-commands';
 import { runOtCommand } from './ot';
+import { exitWithParent } from '../parent-watch';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -30,27 +32,39 @@ function appVersion(): string {
   }
 }
 
+/** Set once stdout or stderr is closed (EPIPE): nothing more is written to either. */
+let pipeClosed = false;
 const io: CliIo = {
-  stdout: (s) => void process.stdout.write(s),
-  stderr: (s) => void process.stderr.write(s),
+  stdout: (s) => void (pipeClosed || process.stdout.write(s)),
+  stderr: (s) => void (pipeClosed || process.stderr.write(s)),
 };
 
 let active: LabService | null = null;
 let interrupted = false;
-const onSignal = (signal: NodeJS.Signals) => {
+/** Stops like Ctrl-C: the service closes, so its running runs become "interrupted" (resumable), then exit. */
+const stop = (why: string, code: number) => {
   if (interrupted) return;
   interrupted = true;
-  io.stderr(`\n${signal}: stopping; running runs become "interrupted" (continue them with "wgflab resume --db ...")\n`);
+  io.stderr(`\n${why}: stopping; running runs become "interrupted" (continue them with "wgflab resume --db ...")\n`);
   const service = active;
-  void (service ? service.close() : Promise.resolve()).finally(() => process.exit(130));
+  void (service ? service.close() : Promise.resolve()).finally(() => process.exit(code));
 };
-process.on('SIGINT', onSignal);
-// A closed pipe (e.g. "export ... | head") ends the command quietly.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-  throw e;
-});
-process.on('SIGTERM', onSignal);
+process.on('SIGINT', () => stop('SIGINT', 130));
+process.on('SIGTERM', () => stop('SIGTERM', 130));
+process.on('SIGHUP', () => stop('SIGHUP', 129));
+// A closed pipe ("wgflab run ... 2>&1 | head -3", "export ... | head") must not crash the command: stop
+// writing, and end cleanly. A command that runs work stops it as on a signal (exit 141, as for SIGPIPE);
+// export just ends.
+const onStreamError = (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+  pipeClosed = true;
+  if (active) stop('output closed', 141);
+  else if (!interrupted) process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+};
+process.stdout.on('error', onStreamError);
+process.stderr.on('error', onStreamError);
+// Under `npm run wgflab`, a SIGTERM to npm kills the shell npm started, not this process: follow the parent.
+exitWithParent(() => stop('the npm process that started this command is gone', 130));
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...args] = argv;

@@ -1,6 +1,7 @@
 // The lab's headless commands: run a setup file, resume interrupted runs, export every run. They use the same
 // LabService, Piscina pool and SQLite database as the desktop app.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { RunStatus, RunSummary } from '../../src/api';
 import { LabError } from '../../src/api';
 import { formatIssue } from '../../src/setup/issues';
@@ -14,6 +15,7 @@ import { defaultDbPath, userDataDir } from '../paths';
 import { parseSetup } from '../../src/setup/schema';
 import { CsvReferenceError, resolveCsvClouds } from './csv-clouds';
 import { openLabDatabase, type LabDatabase, type RunRow } from '../../db/lab-db';
+import { isDatabaseFileError } from '../../db/open-errors';
 import { LabService, type LabServiceOptions } from '../lab-service';
 
 export interface CliIo {
@@ -165,9 +167,9 @@ async function runToCompletion(service: LabService, runIds: readonly number[], c
   return 1;
 }
 
-async function withService<T>(ctx: LabCliContext, db: string, workers: number | undefined, body: (s: LabService) => Promise<T>): Promise<T> {
+async function withService<T>(ctx: LabCliContext, db: string, workers: number | undefined, mustExist: boolean, body: (s: LabService) => Promise<T>): Promise<T> {
   // The CLI claims only the runs it queued (run) or adopted (resume), never another process's queue.
-  const opts: LabServiceOptions = { dbPath: db, workers, workerFile: ctx.workerFile(), appVersion: ctx.appVersion, kind: 'cli', claim: 'own' };
+  const opts: LabServiceOptions = { dbPath: db, mustExist, workers, workerFile: ctx.workerFile(), appVersion: ctx.appVersion, kind: 'cli', claim: 'own' };
   const service = new LabService(opts);
   await service.start();
   ctx.onService?.(service);
@@ -241,7 +243,9 @@ export async function runCommand(args: readonly string[], ctx: LabCliContext): P
     if (e instanceof UnknownPresetError) throw new UsageError(e.message);
     throw e;
   }
-  return withService(ctx, db, workers, async (service) => {
+  // The desktop app's default database folder may not exist yet: `run` creates it (an explicit --db must name an existing folder).
+  if (!p.options.has('db')) mkdirSync(path.dirname(db), { recursive: true });
+  return withService(ctx, db, workers, false, async (service) => {
     const saved = await service.saveSetup({ setup });
     const { runCount, warnings } = await service.validateSetup({ setup });
     for (const w of warnings) ctx.io.stderr(`warning: ${formatIssue(w)}\n`);
@@ -282,7 +286,7 @@ export async function resumeCommand(args: readonly string[], ctx: LabCliContext)
   const setupOpt = p.options.get('setup');
   if (setupOpt !== undefined && !/^[1-9]\d*$/.test(setupOpt)) throw new UsageError(`--setup must be a setup id (a whole number >= 1), got "${setupOpt}"`);
   const setupId = setupOpt === undefined ? null : Number(setupOpt);
-  return withService(ctx, db, workers, async (service) => {
+  return withService(ctx, db, workers, true, async (service) => {
     if (setupId !== null && !service.database.getSetup(setupId)) {
       ctx.io.stderr(`wgflab resume: setup ${setupId} does not exist in ${db}\n`);
       return 1;
@@ -359,13 +363,7 @@ export async function exportCommand(args: readonly string[], ctx: LabCliContext)
   if (format !== 'json' && format !== 'csv') throw new UsageError(`--format must be json or csv, got "${format}"`);
   const withSnapshots = p.options.has('snapshots');
   if (withSnapshots && format !== 'json') throw new UsageError('--snapshots needs --format json (CSV holds metric rows only)');
-  let db: LabDatabase;
-  try {
-    db = openLabDatabase(file, { mustExist: true });
-  } catch (e) {
-    ctx.io.stderr(`cannot open database ${file}: ${(e as Error).message}\n`);
-    return 1;
-  }
+  const db = openLabDatabase(file, { mustExist: true });
   try {
     const setupNames = new Map(db.listSetups().map((s) => [s.id, s.name]));
     const runs = db.listRuns();
@@ -407,6 +405,11 @@ export async function runLabCommand(command: string, args: readonly string[], ct
     }
   } catch (e) {
     if (e instanceof CliExit) return e.code;
+    // The path given as --db cannot be used: the message names it and says what to do.
+    if (isDatabaseFileError(e)) {
+      ctx.io.stderr(`wgflab ${command}: ${e.message}\n`);
+      return 2;
+    }
     if (e instanceof UsageError) {
       ctx.io.stderr(`wgflab ${command}: ${e.message}\n${USAGE}\n`);
       return 2;

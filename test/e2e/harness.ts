@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { openLabDatabase } from '../../db/lab-db';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -47,6 +48,8 @@ export function findServeScript(from = path.dirname(fileURLToPath(import.meta.ur
 export async function startServer(opts: { workers?: number; dir?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<LabServer> {
   const dir = opts.dir ?? mkdtempSync(path.join(os.tmpdir(), 'wgf-e2e-'));
   const dbPath = path.join(dir, 'lab.sqlite');
+  // serve refuses a --db that does not exist (only `wgflab run` creates one): create an empty lab database.
+  if (!existsSync(dbPath)) openLabDatabase(dbPath).close();
   const args = [findServeScript(), '--db', dbPath, '--port', '0'];
   if (opts.workers) args.push('--workers', String(opts.workers));
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });

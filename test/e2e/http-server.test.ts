@@ -111,4 +111,19 @@ describe('browser-mode server', () => {
     if (external) expect(await connects(external)).toBe(false);
     expect(await connects('::1')).toBe(false);
   });
+
+  it('answers a 50 MB request body with 413 and a message, not a connection reset, and goes on serving', async () => {
+    const body = JSON.stringify({ setup: { name: 'x'.repeat(50 * 1024 * 1024) } });
+    const res = await fetch(`${server.origin}/api/saveSetup`, { method: 'POST', body, headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' } });
+    expect(res.status).toBe(413);
+    const json = (await res.json()) as { error: { code: string; message: string } };
+    expect(json.error).toMatchObject({ code: 'too_large' });
+    expect(json.error.message).toMatch(/larger than 16 MB/);
+    // Chunked, without a Content-Length: the same answer.
+    const stream = new ReadableStream({ start(c) { for (let i = 0; i < 20; i++) c.enqueue(new Uint8Array(1024 * 1024)); c.close(); } });
+    const chunked = await fetch(`${server.origin}/api/saveSetup`, { method: 'POST', body: stream, duplex: 'half', headers: { Authorization: `Bearer ${server.token}` } } as RequestInit);
+    expect(chunked.status).toBe(413);
+    const ok = await fetch(`${server.origin}/api/info`, { method: 'POST', body: '{}', headers: { Authorization: `Bearer ${server.token}` } });
+    expect(ok.status).toBe(200);
+  });
 });
