@@ -57,6 +57,31 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/** Arrays longer than this (e.g. the series of a Compare) are written element by element, in time slices. */
+const STREAM_ARRAY_ITEMS = 16;
+const STREAM_SLICE_MS = 8;
+
+/**
+ * A large array answer as chunked JSON: each element is serialized and written on its own, yielding to the
+ * event loop every few milliseconds and waiting when the socket's buffer is full, so that one large answer
+ * does not hold up the small requests of other clients.
+ */
+async function sendJsonArray(res: ServerResponse, items: readonly unknown[]): Promise<void> {
+  res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  let until = performance.now() + STREAM_SLICE_MS;
+  res.write('[');
+  for (let i = 0; i < items.length; i++) {
+    if (res.destroyed) return;
+    const ok = res.write(`${i ? ',' : ''}${JSON.stringify(items[i] === undefined ? null : items[i])}`);
+    if (!ok) await new Promise<void>((r) => { res.once('drain', r); res.once('close', r); });
+    if (performance.now() > until) {
+      await new Promise<void>((r) => setImmediate(r));
+      until = performance.now() + STREAM_SLICE_MS;
+    }
+  }
+  res.end(']');
+}
+
 function sendError(res: ServerResponse, status: number, code: LabErrorCode | 'unauthorized' | 'method_not_allowed' | 'too_large' | 'bad_host', message: string, issues: readonly unknown[] = []): void {
   sendJson(res, status, { error: { code, message, issues } });
 }
@@ -173,7 +198,8 @@ export async function startLabHttpServer(api: LabApiWithEvents, opts: LabHttpSer
     try {
       const fn = api[method as LabMethod] as (input: unknown) => Promise<unknown>;
       const result = await fn.call(api, parsed.data);
-      sendJson(res, 200, result);
+      if (Array.isArray(result) && result.length > STREAM_ARRAY_ITEMS) await sendJsonArray(res, result);
+      else sendJson(res, 200, result);
     } catch (err) {
       if (err instanceof LabError) {
         if (err.code === 'internal') log(`${method}: ${err.stack ?? err.message}`);

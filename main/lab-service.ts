@@ -4,9 +4,6 @@
 // all construct it the same way.
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { pathToFileURL } from 'node:url';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { Piscina } from 'piscina';
 import type { z } from 'zod';
 import {
   LabError, type LabApi, type LabEvent, type LabInfo, type LabMethod, type MetricSeries, type Preset, type RunDetail, type RunStatus, type RunSummary, type SetupRecord, type ValidationReport,
@@ -20,66 +17,16 @@ import { formatIssue, issuesFromZod } from '../src/setup/issues';
 import { parseSetup } from '../src/setup/schema';
 import { PRESETS } from '../src/presets/index';
 import { openLabDatabase, type LabDatabase, type RunRow } from '../db/lab-db';
-import type { RunTask, RunTaskResult, RunWorkerMessage } from '../workers/protocol';
 import { DbWatcher } from './db-watcher';
-import { Ownership, type ClaimPolicy, type LeaseOptions, type Reaped } from './ownership';
-import { errorMessage, newRunsOf, parseJson, runSummary, setupRecord, thinIndices } from './run-records';
+import { RunFlights } from './run-flights';
+import { readSeriesInline, SeriesReader, SeriesWorkerError } from './series-reader';
+import { Ownership, type Reaped } from './ownership';
+import type { LabServiceOptions } from './service-options';
+import { newRunsOf, parseJson, runSummary, setupRecord } from './run-records';
 
-export interface LabServiceOptions {
-  /** SQLite file (created if missing, unless mustExist). */
-  readonly dbPath: string;
-  /** Refuse a database file that does not exist (resume, export, serve --db). */
-  readonly mustExist?: boolean;
-  /** Pool threads = runs in flight at once (default os.availableParallelism()). */
-  readonly workers?: number;
-  /** Absolute path of dist/workers/run-worker.mjs (see findWorkerFile in main/paths.ts). */
-  readonly workerFile: string;
-  readonly appVersion: string;
-  /** better_sqlite3.node built for Electron's ABI, when running inside Electron. */
-  readonly nativeBinding?: string;
-  /** Worker flushes a metric batch after this many rows (default 512) or milliseconds (default 100). */
-  readonly batchRows?: number;
-  readonly batchMs?: number;
-  /** At most one progress 'run' event per run per this many milliseconds (default 250); status changes are immediate. */
-  readonly progressMs?: number;
-  /** Batches a worker may post ahead of the ones stored (default 4); then it waits. */
-  readonly maxUnackedBatches?: number;
-  /** Who this process is, shown with the runs it runs: 'app', 'serve', 'cli' (default 'test'). */
-  readonly kind?: string;
-  /**
-   * Which queued runs this process claims: 'own+orphaned' (default: the app and serve) takes the runs it
-   * queued and those whose queuing process is gone; 'own' (`wgflab run`/`resume`) only its own.
-   */
-  readonly claim?: ClaimPolicy;
-  /** Heartbeat period and lease timeout (defaults 2 s / 10 s, or WGFLAB_HEARTBEAT_MS / WGFLAB_LEASE_MS). */
-  readonly lease?: LeaseOptions;
-  /** How often to look for changes made by other processes (default 250 ms, or WGFLAB_WATCH_MS). */
-  readonly watchMs?: number;
-  /** Where the service reports trouble it recovers from (default: nowhere). */
-  readonly log?: (line: string) => void;
-}
+export type { LabServiceOptions } from './service-options';
 
 type Input<M extends LabMethod> = z.output<(typeof LabApiInputs)[M]>;
-
-interface Flight {
-  readonly runId: number;
-  readonly port: MessagePort;
-  /** Element 0 counts the batches stored (flow control shared with the worker). */
-  readonly acks: Int32Array;
-  readonly controller: AbortController;
-  /** Set once the run's status has been written; later messages and results are ignored. */
-  finalized: boolean;
-  /** The worker posted "end": every batch has arrived. */
-  ended: boolean;
-  result?: RunTaskResult;
-  endTimer?: NodeJS.Timeout;
-  lastProgressEvent: number;
-}
-
-/** How long to wait for the "end" marker after a task resolved before calling the run failed. */
-const END_GRACE_MS = 10_000;
-/** The ingest pump yields to the event loop after this much work. */
-const INGEST_SLICE_MS = 8;
 
 export { newRunsOf, runSummary, thinIndices } from './run-records';
 
@@ -93,14 +40,11 @@ export class LabService implements LabApi {
   #db?: LabDatabase;
   #own?: Ownership;
   #watcher?: DbWatcher;
-  #pool?: Piscina<RunTask, RunTaskResult>;
-  readonly #flights = new Map<number, Flight>();
+  #series?: SeriesReader;
+  #flights?: RunFlights;
   readonly #listeners = new Set<(e: LabEvent) => void>();
   #idleWaiters: (() => void)[] = [];
   #closing?: Promise<void>;
-  /** Worker messages waiting to be stored, in arrival order (bounded by workers x maxUnackedBatches). */
-  #inbox: { flight: Flight; message: RunWorkerMessage }[] = [];
-  #pumpScheduled = false;
 
   constructor(opts: LabServiceOptions) {
     this.#opts = opts;
@@ -133,19 +77,36 @@ export class LabService implements LabApi {
       own.start();
       this.#watcher = new DbWatcher(db, {
         pollMs: this.#opts.watchMs,
-        isOwn: (id) => this.#flights.has(id),
+        isOwn: (id) => this.#flights?.has(id) ?? false,
         emitRun: (id) => this.#emitRun(id),
         emit: (e) => this.#emit(e),
         onChange: () => this.#schedule(),
         metricNames: (id) => parseJson<string[]>(db.getRun(id)?.metric_names_json ?? null, []),
       });
       this.#watcher.start();
-      this.#pool = new Piscina<RunTask, RunTaskResult>({
-        filename: pathToFileURL(this.workerFile).href,
-        minThreads: this.workers,
-        maxThreads: this.workers,
-        concurrentTasksPerWorker: 1,
-        idleTimeout: 60_000,
+      this.#series = new SeriesReader({ dbPath: this.dbPath, nativeBinding: this.#opts.nativeBinding, workerFile: SeriesReader.workerFileBeside(this.workerFile), inlineRows: this.#opts.seriesInlineRows });
+      this.#flights = new RunFlights({
+        workerFile: this.workerFile,
+        workers: this.workers,
+        batchRows: this.#opts.batchRows,
+        batchMs: this.#opts.batchMs,
+        progressMs: this.#opts.progressMs,
+        maxUnackedBatches: this.#opts.maxUnackedBatches,
+        // Stored only while this process owns the run (checked in the same transaction).
+        store: (runId, m) => own.whileOwned(runId, () => {
+          if (m.type === 'meta') db.setRunMeta(runId, JSON.stringify(m.metrics), JSON.stringify(m.references), JSON.stringify(m.metrics.map((d) => d.name)));
+          else if (m.type === 'snapshot') db.insertSnapshot(runId, m.iteration, m.kind, m.meta, m.data);
+          else db.insertMetrics(runId, m);
+        }),
+        finish: (runId, status, error) => {
+          if (!db.open) return;
+          own.finish(runId, status, error);
+          this.#emitRun(runId);
+        },
+        emit: (e) => this.#emit(e),
+        emitRun: (id) => this.#emitRun(id),
+        hasListeners: () => this.#listeners.size > 0,
+        onFreed: () => this.#schedule(),
       });
     } catch (e) {
       this.#state = 'closed';
@@ -184,19 +145,9 @@ export class LabService implements LabApi {
   async #close(): Promise<void> {
     const was = this.#state;
     this.#state = 'closing';
-    this.#inbox = [];
     this.#watcher?.stop();
-    if (was === 'started' || was === 'starting') {
-      for (const flight of [...this.#flights.values()]) {
-        this.#finalize(flight, 'interrupted', null);
-        flight.controller.abort();
-      }
-      try {
-        await this.#pool?.destroy();
-      } catch {
-        // Aborted tasks reject; the pool is gone either way.
-      }
-    }
+    await this.#series?.close();
+    if (was === 'started' || was === 'starting') await this.#flights?.close();
     // After the runs are interrupted: this process's queued runs become orphaned (the app or serve takes them).
     this.#own?.close();
     this.#db?.close();
@@ -213,6 +164,11 @@ export class LabService implements LabApi {
   get ownership(): Ownership {
     if (!this.#own) throw new LabError('internal', 'the lab service is not running');
     return this.#own;
+  }
+
+  /** getMetrics calls answered by the series reader thread so far. */
+  get seriesReadsOffThread(): number {
+    return this.#series?.completed ?? 0;
   }
 
   /** One heartbeat and change poll now (tests; normally on timers). */
@@ -347,44 +303,33 @@ export class LabService implements LabApi {
 
   async getMetrics(raw: { runIds: number[]; metric?: string; maxPoints?: number }): Promise<MetricSeries[]> {
     const { runIds, metric, maxPoints } = this.#input('getMetrics', raw);
-    const db = this.#requireDb();
-    const out: MetricSeries[] = [];
+    const runs: { runId: number; names: string[] }[] = [];
+    let rows = 0;
     for (const runId of runIds) {
       const row = this.#requireRun(runId);
-      const names = parseJson<string[]>(row.metric_names_json, []);
-      for (const name of metric === undefined ? names : names.filter((n) => n === metric)) {
-        if (maxPoints !== undefined) {
-          const { rows, lastIteration } = db.seriesExtent(runId, name);
-          if (rows > maxPoints && lastIteration === rows - 1) {
-            // The engine stores k = 0..n-1 without gaps, so index = iteration: seek only the kept rows
-            // through the primary key instead of reading the whole series into JavaScript.
-            out.push({ runId, metric: name, ...db.readSeriesAt(runId, name, thinIndices(rows, maxPoints)) });
-            continue;
-          }
-        }
-        const s = db.readSeries(runId, name);
-        if (maxPoints !== undefined && s.iterations.length > maxPoints) {
-          const keep = thinIndices(s.iterations.length, maxPoints);
-          out.push({ runId, metric: name, iterations: keep.map((i) => s.iterations[i]), values: keep.map((i) => s.values[i]), wallMs: keep.map((i) => s.wallMs[i]) });
-        } else {
-          out.push({ runId, metric: name, ...s });
-        }
+      const all = parseJson<string[]>(row.metric_names_json, []);
+      const names = metric === undefined ? all : all.filter((n) => n === metric);
+      runs.push({ runId, names });
+      rows += names.length * Math.min(maxPoints ?? Infinity, row.last_iteration + 1);
+    }
+    // A large read (a Compare of many long runs) goes to the series worker's read-only connection, so the
+    // event loop keeps serving small requests and storing metric batches meanwhile.
+    if (this.#series?.offThread(rows)) {
+      try {
+        return await this.#series.read(runs, maxPoints);
+      } catch (e) {
+        if (!(e instanceof SeriesWorkerError)) throw e;
+        this.#opts.log?.(`${e.message}; reading metric series on the main thread from now on`);
       }
     }
-    return out;
+    return readSeriesInline(this.#requireDb(), runs, maxPoints);
   }
 
   async cancelRun(raw: { id: number }): Promise<void> {
     const { id } = this.#input('cancelRun', raw);
     const db = this.#requireDb();
     const row = this.#requireRun(id);
-    const flight = this.#flights.get(id);
-    if (flight) {
-      // Write the status first, then terminate the worker: its late messages and rejection are ignored.
-      this.#finalize(flight, 'cancelled', null);
-      flight.controller.abort();
-      return;
-    }
+    if (this.#flights!.stop(id, 'cancelled')) return;
     if (row.status === 'queued' || row.status === 'interrupted') {
       db.cancelQueued(id);
       this.#emitRun(id);
@@ -399,7 +344,7 @@ export class LabService implements LabApi {
     const { id } = this.#input('requeueRun', raw);
     const row = this.#requireRun(id);
     if (row.status === 'queued') return;
-    if (row.status === 'running' || this.#flights.has(id)) throw new LabError('conflict', `run ${id} is running; cancel it first`);
+    if (row.status === 'running' || this.#flights!.has(id)) throw new LabError('conflict', `run ${id} is running; cancel it first`);
     this.#own!.requeue([id]);
     this.#emitRun(id);
     this.#schedule();
@@ -409,7 +354,7 @@ export class LabService implements LabApi {
     const input = this.#input('deleteRuns', raw);
     const db = this.#requireDb();
     const ids = input.ids ?? db.listRuns(input.setupId).map((r) => r.id);
-    const busy = ids.filter((id) => this.#flights.has(id) || db.getRun(id)?.status === 'running');
+    const busy = ids.filter((id) => this.#flights!.has(id) || db.getRun(id)?.status === 'running');
     if (busy.length) throw new LabError('conflict', `run${busy.length === 1 ? '' : 's'} ${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} running; cancel ${busy.length === 1 ? 'it' : 'them'} first`);
     const deleted = db.deleteRuns(ids);
     if (deleted.length) {
@@ -445,164 +390,21 @@ export class LabService implements LabApi {
   #schedule(): void {
     if (this.#state !== 'started') return;
     const own = this.#own!;
-    while (this.#flights.size < this.workers) {
+    const flights = this.#flights!;
+    while (flights.size < this.workers) {
       // One atomic statement: no other process can claim the same run.
       const row = own.claimNext();
       if (!row) break;
-      this.#dispatch(row);
+      flights.dispatch(row);
       this.#emitRun(row.id);
     }
     this.#checkIdle();
   }
 
-  #dispatch(row: RunRow): void {
-    const { port1, port2 } = new MessageChannel();
-    const acks = new Int32Array(new SharedArrayBuffer(4));
-    const flight: Flight = { runId: row.id, port: port1, acks, controller: new AbortController(), finalized: false, ended: false, lastProgressEvent: 0 };
-    this.#flights.set(row.id, flight);
-    port1.on('message', (message: RunWorkerMessage) => {
-      // Only queue here: a port delivers every pending message in one go, so storing them now could hold the
-      // event loop for as long as the backlog; the pump stores them in time slices.
-      this.#inbox.push({ flight, message });
-      this.#schedulePump();
-    });
-    const task: RunTask = {
-      runId: row.id,
-      spec: parseJson<unknown>(row.spec_json, null),
-      port: port2,
-      // 512 rows x a few metrics is a few ms of SQLite work per batch: short slices for the event loop.
-      batchRows: this.#opts.batchRows ?? 512,
-      batchMs: this.#opts.batchMs,
-      acks,
-      maxUnacked: this.#opts.maxUnackedBatches ?? 4,
-    };
-    this.#pool!.run(task, { transferList: [port2], signal: flight.controller.signal }).then(
-      (result) => this.#onResult(flight, result),
-      (error: unknown) => {
-        if (!flight.finalized) this.#finalize(flight, 'failed', errorMessage(error));
-      },
-    );
-  }
-
-  #schedulePump(): void {
-    if (this.#pumpScheduled) return;
-    this.#pumpScheduled = true;
-    setImmediate(this.#pump);
-  }
-
-  /** Stores queued worker messages for at most INGEST_SLICE_MS, then yields to the event loop. */
-  readonly #pump = (): void => {
-    this.#pumpScheduled = false;
-    const until = performance.now() + INGEST_SLICE_MS;
-    let i = 0;
-    const inbox = this.#inbox;
-    while (i < inbox.length) {
-      const { flight, message } = inbox[i++];
-      this.#onMessage(flight, message);
-      if (performance.now() >= until) break;
-    }
-    inbox.splice(0, i);
-    if (inbox.length) this.#schedulePump();
-  };
-
-  #onMessage(flight: Flight, m: RunWorkerMessage): void {
-    if (flight.finalized || this.#state !== 'started') return;
-    if (m.type === 'end') {
-      flight.ended = true;
-      if (flight.result) this.#complete(flight, flight.result);
-      return;
-    }
-    const db = this.#requireDb();
-    try {
-      // Stored only while this process owns the run (checked in the same transaction).
-      const stored = this.#own!.whileOwned(flight.runId, () => {
-        if (m.type === 'meta') db.setRunMeta(flight.runId, JSON.stringify(m.metrics), JSON.stringify(m.references), JSON.stringify(m.metrics.map((d) => d.name)));
-        else if (m.type === 'snapshot') db.insertSnapshot(flight.runId, m.iteration, m.kind, m.meta, m.data);
-        else db.insertMetrics(flight.runId, m);
-      });
-      if (!stored) {
-        // Another process took the run over (this process had lost its lease): stop without writing.
-        this.#abandon(flight);
-        return;
-      }
-      if (m.type === 'meta') {
-        this.#emitRun(flight.runId);
-        return; // not counted by flow control
-      }
-    } catch (e) {
-      this.#finalize(flight, 'failed', `could not store ${m.type === 'snapshot' ? 'a snapshot' : 'metrics'}: ${errorMessage(e)}`);
-      flight.controller.abort();
-      return;
-    }
-    Atomics.add(flight.acks, 0, 1);
-    Atomics.notify(flight.acks, 0);
-    if (m.type === 'snapshot') {
-      this.#emit({ type: 'snapshot', runId: flight.runId, iteration: m.iteration });
-      return;
-    }
-    if (this.#listeners.size) {
-      this.#emit({
-        type: 'metrics',
-        runId: flight.runId,
-        names: m.names,
-        iterations: Array.from(m.iterations),
-        wallMs: Array.from(m.wallMs),
-        values: Array.from(m.values),
-      });
-      const now = performance.now();
-      if (now - flight.lastProgressEvent >= (this.#opts.progressMs ?? 250)) {
-        flight.lastProgressEvent = now;
-        this.#emitRun(flight.runId);
-      }
-    }
-  }
-
-  #onResult(flight: Flight, result: RunTaskResult): void {
-    if (flight.finalized) return;
-    flight.result = result;
-    if (flight.ended) {
-      this.#complete(flight, result);
-      return;
-    }
-    // The result travels on Piscina's port, the batches on ours: wait for our "end" marker.
-    flight.endTimer = setTimeout(() => {
-      if (!flight.finalized) this.#finalize(flight, 'failed', 'the worker finished, but its last metric batches never arrived');
-    }, END_GRACE_MS);
-  }
-
-  #complete(flight: Flight, result: RunTaskResult): void {
-    this.#finalize(flight, result.status, result.message ?? null);
-  }
-
-  /** Writes the run's status, forgets the task, and schedules the next queued run. */
-  #finalize(flight: Flight, status: RunStatus, error: string | null): void {
-    if (flight.finalized) return;
-    flight.finalized = true;
-    if (flight.endTimer) clearTimeout(flight.endTimer);
-    this.#flights.delete(flight.runId);
-    flight.port.close();
-    if (this.#db?.open) {
-      this.#own?.finish(flight.runId, status, error);
-      this.#emitRun(flight.runId);
-    }
-    this.#schedule();
-  }
-
-  /** Stops a task whose run is no longer this process's (its lease was lost), writing nothing. */
-  #abandon(flight: Flight): void {
-    if (flight.finalized) return;
-    flight.finalized = true;
-    if (flight.endTimer) clearTimeout(flight.endTimer);
-    this.#flights.delete(flight.runId);
-    flight.port.close();
-    flight.controller.abort();
-    this.#emitRun(flight.runId);
-  }
-
   /** This process stalled past its lease and was reaped: its runs were interrupted by another process. */
   #onLeaseLost(silentMs: number): void {
-    this.#opts.log?.(`this process renewed its lease ${silentMs} ms after the last time (lease ${this.#own?.leaseMs} ms): another process found it dead and interrupted its ${this.#flights.size} running run(s)`);
-    for (const flight of [...this.#flights.values()]) this.#abandon(flight);
+    const n = this.#flights?.abandonAll() ?? 0;
+    this.#opts.log?.(`this process renewed its lease ${silentMs} ms after the last time (lease ${this.#own?.leaseMs} ms): another process found it dead and interrupted its ${n} running run(s)`);
     this.#schedule();
   }
 
@@ -617,7 +419,7 @@ export class LabService implements LabApi {
   #isIdle(): boolean {
     if (this.#state === 'closed') return true;
     if (this.#state !== 'started') return false;
-    return this.#flights.size === 0 && this.#own!.countClaimable() === 0;
+    return this.#flights!.size === 0 && this.#own!.countClaimable() === 0;
   }
 
   #checkIdle(): void {

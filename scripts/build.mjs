@@ -1,6 +1,6 @@
 // Builds every target of the lab into dist/:
 //   dist/node/*.mjs        command line (wgflab), browser-mode server (serve), benchmarks (bench)
-//   dist/workers/*.mjs     Piscina worker entries (loaded by file name, unpacked from the asar archive)
+//   dist/workers/*.mjs     Piscina worker entries and the series reader thread (loaded by file name, unpacked from the asar archive)
 //   dist/main/electron.cjs Electron main process;  dist/preload/preload.cjs sandboxed preload (CommonJS)
 //   dist/renderer/         the Vue renderer (vite build), skipped with --node-only
 // Flags: --node-only (skip the renderer), --quiet (print nothing unless it fails).
@@ -56,6 +56,15 @@ await build({
   outExtension: { '.js': '.mjs' },
   // Workers bundle src/ fully so that a worker thread loads one file.
   packages: undefined,
+});
+// The series reader thread opens its own read-only SQLite connection: better-sqlite3 stays external.
+await build({
+  ...common,
+  format: 'esm',
+  entryPoints: present({ 'series-worker': 'main/series-worker.ts' }),
+  outdir: 'dist/workers',
+  outExtension: { '.js': '.mjs' },
+  banner: { js: "import { createRequire as __wgfCreateRequire } from 'node:module'; const require = __wgfCreateRequire(import.meta.url);" },
 });
 if (existsSync(path.join(root, 'main/electron/main.ts'))) {
   await build({ ...common, format: 'cjs', entryPoints: { electron: 'main/electron/main.ts' }, outdir: 'dist/main', outExtension: { '.js': '.cjs' }, external: ['electron'] });

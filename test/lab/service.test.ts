@@ -254,6 +254,23 @@ describe('LabService', () => {
     });
   });
 
+  it('reads large series on the series reader thread (read-only connection), identical to the inline read', async () => {
+    await withService(async (service) => {
+      const saved = await service.saveSetup({ setup: gaussianSetup({ iterations: 3000, seeds: [0, 1] }) });
+      const { runIds } = await service.queueSetup({ setupId: saved.id });
+      await service.whenIdle();
+      const db = service.database;
+      // Every read goes off-thread here (threshold 0): full series and thinned ones match the main connection's rows.
+      const full = await service.getMetrics({ runIds });
+      expect(full.length).toBeGreaterThanOrEqual(6);
+      for (const s of full) expect(s).toEqual({ runId: s.runId, metric: s.metric, ...db.readSeries(s.runId, s.metric) });
+      const thin = await service.getMetrics({ runIds, metric: 'kl', maxPoints: 7 });
+      expect(thin.map((s) => s.iterations)).toEqual([[0, 500, 1000, 1500, 2000, 2500, 3000], [0, 500, 1000, 1500, 2000, 2500, 3000]]);
+      expect(thin[1].values).toEqual(thin[1].iterations.map((i) => full.find((f) => f.runId === runIds[1] && f.metric === 'kl')!.values[i]));
+      expect(service.seriesReadsOffThread).toBe(2);
+    }, { seriesInlineRows: 0 });
+  });
+
   it('reads thinned rows by primary-key seeks, and falls back to a full read for a series with gaps', () => {
     const db = openLabDatabase(path.join(tempDir(), 'thin.sqlite'));
     const parsed = parseSetup(gaussianSetup({ iterations: 100 }));

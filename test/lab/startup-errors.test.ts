@@ -20,6 +20,8 @@ const SERVE = path.join(ROOT, 'dist', 'node', 'serve.mjs');
 const LEASE_ENV = { ...process.env, WGFLAB_HEARTBEAT_MS: '200', WGFLAB_LEASE_MS: '1000' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+/** Every file of a folder (the database and any -wal / -shm beside it) with its hash. */
+const snapshot = (dir: string) => Object.fromEntries(readdirSync(dir).sort().map((f) => [f, sha(path.join(dir, f))]));
 
 function runsOf(setup: Record<string, unknown>) {
   const parsed = parseSetup(setup);
@@ -47,7 +49,7 @@ describe('start-up order and database paths', () => {
     const dir = tempDir();
     const file = path.join(dir, 'lab.sqlite');
     busyDatabase(file);
-    const before = { hash: sha(file), files: readdirSync(dir).sort() };
+    const before = snapshot(dir);
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as net.AddressInfo).port;
@@ -61,13 +63,13 @@ describe('start-up order and database paths', () => {
     } finally {
       blocker.close();
     }
-    expect({ hash: sha(file), files: readdirSync(dir).sort() }).toEqual(before);
+    expect(snapshot(dir)).toEqual(before);
     // The same file on a free port: the service starts and changes it (so the check above can fail).
     const child = spawn(process.execPath, [SERVE, '--db', file, '--port', '0', '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     await new Promise((r) => child.stdout.once('data', r));
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    expect(sha(file)).not.toBe(before.hash);
+    expect(snapshot(dir)).not.toEqual(before);
   });
 
   const cases: [string, string, (dir: string) => string, RegExp][] = [

@@ -26,6 +26,9 @@ export const boundsOf = (metric: string, names: Iterable<string>) => [...names].
 
 /** Points per series of the first picture (the full series follow); about twice the plot width in pixels. */
 export const PREVIEW_POINTS = 2048;
+/** Metric rows per getMetrics call, and calls in flight at once (see fetchCurves). */
+export const PAGE_ROWS = 200_000;
+const PAGES_IN_FLIGHT = 3;
 
 const parseIds = (s: string | undefined): number[] => [...new Set((s ?? '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0))];
 
@@ -149,9 +152,40 @@ export function useCompare() {
   const thinned = ref(false);
 
   type Request = { name: string; bound: boolean; runs: number[] };
+  /** Runs of one request split into pages of about PAGE_ROWS rows (from the runs' progress), so that a large
+   *  load is many short answers and the server keeps answering other requests in between. */
+  function pages(runs: number[], maxPoints?: number): number[][] {
+    const out: number[][] = [];
+    let page: number[] = [];
+    let rows = 0;
+    for (const id of runs) {
+      const r = runsStore.get(id) ?? details.value.get(id);
+      const n = Math.min(maxPoints ?? Infinity, Math.max(1, (r?.lastIteration ?? 0) + 1));
+      if (page.length && rows + n > PAGE_ROWS) {
+        out.push(page);
+        page = [];
+        rows = 0;
+      }
+      page.push(id);
+      rows += n;
+    }
+    if (page.length) out.push(page);
+    return out;
+  }
   async function fetchCurves(requests: Request[], maxPoints?: number): Promise<Curve[]> {
-    const results = await Promise.all(requests.map((q) => (q.runs.length ? lab.client.getMetrics({ runIds: q.runs, metric: q.name, maxPoints }) : Promise.resolve([]))));
-    return results.flatMap((series, i) => series.map((s) => ({ runId: s.runId, metric: s.metric, bound: requests[i].bound, iterations: s.iterations, wallMs: s.wallMs, values: s.values })));
+    const calls = requests.flatMap((q) => pages(q.runs, maxPoints).map((runIds) => ({ q, runIds })));
+    const curves: Curve[] = [];
+    // At most PAGES_IN_FLIGHT pages at once.
+    let next = 0;
+    const lane = async () => {
+      while (next < calls.length) {
+        const { q, runIds } = calls[next++];
+        const series = await lab.client.getMetrics({ runIds, metric: q.name, maxPoints });
+        for (const s of series) curves.push({ runId: s.runId, metric: s.metric, bound: q.bound, iterations: s.iterations, wallMs: s.wallMs, values: s.values });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PAGES_IN_FLIGHT, calls.length) }, lane));
+    return curves;
   }
 
   /** The requests for metric m (and its bounds) of the given runs, from the known metric names. */

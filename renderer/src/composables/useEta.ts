@@ -5,6 +5,8 @@ import type { RunRow } from '../stores/runs';
 
 interface Sample { t: number; it: number }
 const WINDOW_MS = 10_000;
+/** A running run without progress for this long shows "no progress" instead of an ETA (its process may be gone). */
+const STALL_MS = 15_000;
 
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—';
@@ -52,6 +54,8 @@ export function useEta() {
       return `took ${formatDuration(Math.max(0, Date.parse(run.finishedAt) - Date.parse(run.startedAt)))}`;
     }
     const r = rate(run);
+    const newest = samples.get(run.id)?.at(-1);
+    if (newest && Date.now() - newest.t > STALL_MS) return `no progress for ${formatDuration(Date.now() - newest.t)}`;
     if (!r) return '—';
     const perSec = r >= 100 ? Math.round(r).toLocaleString('en-US') : r.toPrecision(2);
     return `${formatDuration(((run.iterations - run.lastIteration) / r) * 1000)} · ${perSec} it/s`;

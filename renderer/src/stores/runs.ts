@@ -49,7 +49,8 @@ export const useRunsStore = defineStore('runs', () => {
   }
 
   function onEvent(e: LabEvent) {
-    if (e.type === 'setups' || e.type === 'snapshot') return;
+    // 'stale': the runs of a dead process arrive as 'run' events too.
+    if (e.type === 'setups' || e.type === 'snapshot' || e.type === 'stale') return;
     if (e.type === 'run') pending.push({ type: 'run', run: e.run });
     else if (e.type === 'deleted') pending.push({ type: 'deleted', runIds: e.runIds });
     else {
