@@ -57,8 +57,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** Arrays longer than this (e.g. the series of a Compare) are written element by element, in time slices. */
-const STREAM_ARRAY_ITEMS = 16;
+/** Arrays longer than this (e.g. the series of a Compare) are written element by element, in time slices
+ *  (WGFLAB_HTTP_STREAM_ITEMS=Infinity turns it off: the benchmark's baseline). */
+const STREAM_ARRAY_ITEMS = Number(process.env.WGFLAB_HTTP_STREAM_ITEMS) || 16;
 const STREAM_SLICE_MS = 8;
 
 /**

@@ -1,4 +1,4 @@
-// `npm run bench [-- group...]`: runs benchmark groups (lab, compare, flow, ot, particles, snapshots, mirror; all by default) and prints their tables.
+// `npm run bench [-- group...]`: runs benchmark groups (lab, load, compare, flow, ot, particles, snapshots, mirror; all by default) and prints their tables.
 import { formatTable, type BenchRow } from './table';
 import { runLabBench } from './lab';
 import { runCompareRenderBench } from './compare-render';
@@ -7,9 +7,11 @@ import { runOtBench } from './ot';
 import { runParticlesBench } from './particles';
 import { runSnapshotBench } from './snapshots';
 import { runMirrorBench } from './mirror';
+import { runLoadBench } from './load';
 
 const groups: Record<string, { title: string; run: () => Promise<BenchRow[]> }> = {
   lab: { title: 'Lab: pool throughput, metric ingestion, main event loop', run: runLabBench },
+  load: { title: 'Server under load: 200 queued runs with 200 concurrent calls, then a 200-run Compare (info latency probed from another thread)', run: runLoadBench },
   compare: { title: 'Compare view: first render in Chromium', run: runCompareRenderBench },
   flow: { title: 'Flow view: frame time in Chromium', run: runFlowRenderBench },
   ot: { title: 'Optimal transport toolbox (ratios against POT where found)', run: runOtBench },
