@@ -17,10 +17,11 @@ import { formatIssue, issuesFromZod } from '../src/setup/issues';
 import { parseSetup } from '../src/setup/schema';
 import { PRESETS } from '../src/presets/index';
 import { openLabDatabase, type LabDatabase, type RunRow } from '../db/lab-db';
-import { DbWatcher } from './db-watcher';
-import { RunFlights } from './run-flights';
-import { readSeriesInline, SeriesReader, SeriesWorkerError } from './series-reader';
-import { Ownership, type Reaped } from './ownership';
+import type { DbWatcher } from './db-watcher';
+import type { RunFlights } from './run-flights';
+import { startServiceParts } from './service-parts';
+import { readSeriesInline, SeriesWorkerError, type SeriesReader } from './series-reader';
+import type { Ownership, Reaped } from './ownership';
 import type { LabServiceOptions } from './service-options';
 import { newRunsOf, parseJson, runSummary, setupRecord } from './run-records';
 
@@ -64,50 +65,16 @@ export class LabService implements LabApi {
       if (!existsSync(this.workerFile)) throw new Error(`worker file ${this.workerFile} does not exist; build it with "node scripts/build.mjs --node-only"`);
       const db = openLabDatabase(this.dbPath, { nativeBinding: this.#opts.nativeBinding, mustExist: this.#opts.mustExist });
       this.#db = db;
-      // Register this process's lease. Runs of processes whose lease ran out stopped mid-way (their metrics
-      // are partial) and become 'interrupted'; runs of other live processes are left to them.
-      const own = new Ownership(db, {
-        kind: this.#opts.kind ?? 'test',
-        policy: this.#opts.claim ?? 'own+orphaned',
-        ...this.#opts.lease,
+      const parts = startServiceParts(db, this.#opts, this.workers, {
         onReaped: (r) => this.#onReaped(r),
         onLost: (silentMs) => this.#onLeaseLost(silentMs),
-      });
-      this.#own = own;
-      own.start();
-      this.#watcher = new DbWatcher(db, {
-        pollMs: this.#opts.watchMs,
         isOwn: (id) => this.#flights?.has(id) ?? false,
-        emitRun: (id) => this.#emitRun(id),
-        emit: (e) => this.#emit(e),
-        onChange: () => this.#schedule(),
-        metricNames: (id) => parseJson<string[]>(db.getRun(id)?.metric_names_json ?? null, []),
-      });
-      this.#watcher.start();
-      this.#series = new SeriesReader({ dbPath: this.dbPath, nativeBinding: this.#opts.nativeBinding, workerFile: SeriesReader.workerFileBeside(this.workerFile), inlineRows: this.#opts.seriesInlineRows });
-      this.#flights = new RunFlights({
-        workerFile: this.workerFile,
-        workers: this.workers,
-        batchRows: this.#opts.batchRows,
-        batchMs: this.#opts.batchMs,
-        progressMs: this.#opts.progressMs,
-        maxUnackedBatches: this.#opts.maxUnackedBatches,
-        // Stored only while this process owns the run (checked in the same transaction).
-        store: (runId, m) => own.whileOwned(runId, () => {
-          if (m.type === 'meta') db.setRunMeta(runId, JSON.stringify(m.metrics), JSON.stringify(m.references), JSON.stringify(m.metrics.map((d) => d.name)));
-          else if (m.type === 'snapshot') db.insertSnapshot(runId, m.iteration, m.kind, m.meta, m.data);
-          else db.insertMetrics(runId, m);
-        }),
-        finish: (runId, status, error) => {
-          if (!db.open) return;
-          own.finish(runId, status, error);
-          this.#emitRun(runId);
-        },
         emit: (e) => this.#emit(e),
         emitRun: (id) => this.#emitRun(id),
         hasListeners: () => this.#listeners.size > 0,
-        onFreed: () => this.#schedule(),
+        schedule: () => this.#schedule(),
       });
+      ({ own: this.#own, watcher: this.#watcher, series: this.#series, flights: this.#flights } = parts);
     } catch (e) {
       this.#state = 'closed';
       this.#watcher?.stop();

@@ -153,8 +153,14 @@ export class Ownership {
    */
   stalledOwners(now = Date.now()): { label: string; running: number; silentMs: number; decidedAt: number }[] {
     return this.#store.runningOwners()
-      .filter((p) => p.id !== this.id && now - p.heartbeat_at > 1.5 * p.heartbeat_ms)
-      .map((p) => ({ label: `${p.kind} ${p.pid}@${p.host}`, running: p.running, silentMs: now - p.heartbeat_at, decidedAt: p.heartbeat_at + p.lease_ms }));
+      .filter((p) => p.id !== this.id && (now - p.heartbeat_at > 1.5 * p.heartbeat_ms || pidLooksGone(p)))
+      .map((p) => ({
+        label: `${p.kind} ${p.pid}@${p.host}`,
+        running: p.running,
+        silentMs: now - p.heartbeat_at,
+        // A pid that is gone decides after two missed heartbeats; otherwise the lease does.
+        decidedAt: p.heartbeat_at + (pidLooksGone(p) ? 2 * p.heartbeat_ms : p.lease_ms),
+      }));
   }
 
   claimNext(): LeasedRunRow | undefined {
