@@ -9,6 +9,7 @@ import { useRunsStore } from '../stores/runs';
 import { useRoute } from './useRoute';
 import { errorText } from '../api/errors';
 import { fallbackDef, isBound, unionMetricDefs, valuesSuggestLog } from './metricDefs';
+import { isGrouped } from './compareOptions';
 
 export interface Curve {
   readonly runId: number;
@@ -19,7 +20,7 @@ export interface Curve {
   values: number[];
 }
 
-export type XMode = 'iteration' | 'wall';
+export type XMode = 'iteration' | 'time' | 'wall';
 export { isBound };
 /** Bound series drawn with a metric: "bound_kl" (and "bound_kl_...") go with "kl". */
 export const boundsOf = (metric: string, names: Iterable<string>) => [...names].filter((n) => n === `bound_${metric}` || n.startsWith(`bound_${metric}_`));
@@ -36,7 +37,9 @@ export function useCompare() {
 
   const runIds = computed(() => parseIds(query.value.runs));
   const requestedMetric = computed(() => query.value.metric ?? '');
-  const xMode = computed<XMode>(() => (query.value.x === 'wall' ? 'wall' : 'iteration'));
+  const xMode = computed<XMode>(() => (query.value.x === 'wall' || query.value.x === 'time' ? query.value.x : 'iteration'));
+  /** Grouped mode: no per-run curves are loaded (the groups come from the service, see useGroupedCompare). */
+  const grouped = computed(() => isGrouped(query.value, runIds.value.length));
   const details = shallowRef(new Map<number, RunDetail>());
   /** Metric names each run has (from getRun, extended by live events). */
   const namesByRun = shallowRef(new Map<number, Set<string>>());
@@ -86,10 +89,12 @@ export function useCompare() {
   const key = (runId: number, name: string) => `${runId}|${name}`;
 
   const setQuery = (patch: Record<string, string | undefined>) =>
-    replaceQuery({ runs: query.value.runs, metric: query.value.metric, x: query.value.x, log: query.value.log, ...patch });
+    replaceQuery({ ...query.value, ...patch });
   const setRuns = (ids: number[]) => setQuery({ runs: ids.join(',') });
   const setMetric = (m: string) => setQuery({ metric: m, log: undefined });
-  const setXMode = (x: XMode) => setQuery({ x: x === 'wall' ? 'wall' : undefined });
+  const setXMode = (x: XMode) => setQuery({ x: x === 'iteration' ? undefined : x });
+  /** Sets other display options in the URL (grouping, band, smoothing). */
+  const setOptions = (patch: Record<string, string | undefined>) => setQuery(patch);
   const setLogY = (on: boolean) => setQuery({ log: on === logByDefault.value ? undefined : on ? '1' : '0' });
 
   /**
@@ -182,6 +187,16 @@ export function useCompare() {
       // Round trips in parallel: run details, and the metric the URL names (or the first one the runs declare,
       // when the run list is loaded already) with its usual bound.
       const guess = requestedMetric.value || (runsStore.loaded ? unionMetricDefs(ids.map((i) => runsStore.get(i)).filter((r) => r !== undefined)).find((d) => !isBound(d.name))?.name ?? '' : '');
+      if (grouped.value) {
+        await ensureDetails(ids);
+        if (stale()) return;
+        curves.value = new Map();
+        thinned.value = false;
+        readyId.value = id;
+        version.value++;
+        void loadReferences(ids.filter(isKnown));
+        return;
+      }
       const preview = ids.length && guess ? fetchCurves([{ name: guess, bound: false, runs: ids }, { name: `bound_${guess}`, bound: true, runs: ids }], PREVIEW_POINTS).catch(() => undefined) : Promise.resolve([]);
       const [, early] = await Promise.all([ensureDetails(ids), preview]);
       if (stale()) return;
@@ -261,7 +276,7 @@ export function useCompare() {
   }
 
   // Inputs only (the effective metric derives from them and the loaded details inside load()).
-  watch([() => runIds.value.join(), requestedMetric], () => void load());
+  watch([() => runIds.value.join(), requestedMetric, grouped], () => void load());
 
   // Live: append rows of displayed metrics; start over when a run is queued again.
   let pendingBump = 0;
@@ -287,6 +302,7 @@ export function useCompare() {
           return;
         }
       }
+      if (grouped.value) return;
       const m = metric.value;
       const k = e.names.length;
       let changed = false;
@@ -326,15 +342,12 @@ export function useCompare() {
     clearTimeout(pendingBump);
   });
 
-  /** The displayed curves as CSV (long format), for the export button. */
-  function toCsv(labelOf: (runId: number) => string): string {
-    const lines = ['run_id,label,metric,iteration,wall_ms,value'];
-    for (const c of curves.value.values()) {
-      const label = `"${labelOf(c.runId).replace(/"/g, '""')}"`;
-      for (let i = 0; i < c.iterations.length; i++) lines.push(`${c.runId},${label},${c.metric},${c.iterations[i]},${c.wallMs[i]},${c.values[i]}`);
-    }
-    return `${lines.join('\n')}\n`;
-  }
+  /** Bound metrics of the chosen metric that some selected run has. */
+  const boundNames = computed(() => {
+    const out = new Set<string>();
+    for (const id of runIds.value) for (const b of boundsOf(metric.value, namesByRun.value.get(id) ?? [])) out.add(b);
+    return [...out];
+  });
 
-  return { runIds, defs, metrics, metric, metricLabel, references, xMode, logY, details, curves, loading, error, version, loadId, readyId, thinned, markDrawn, setRuns, setMetric, setXMode, setLogY, load, toCsv };
+  return { runIds, grouped, boundNames, setOptions, query, defs, metrics, metric, metricLabel, references, xMode, logY, details, curves, loading, error, version, loadId, readyId, thinned, markDrawn, setRuns, setMetric, setXMode, setLogY, load };
 }
