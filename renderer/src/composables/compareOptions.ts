@@ -3,6 +3,19 @@
 // except the seed), center, band and quantile levels, smoothing; and the EMA used for smoothing. Pure functions.
 import type { GroupedMetricsInput } from '../../../src/api';
 
+/** One run's series of one metric (or of a bound), as Compare holds it. */
+export interface Curve {
+  readonly runId: number;
+  readonly metric: string;
+  readonly bound: boolean;
+  iterations: number[];
+  wallMs: number[];
+  values: number[];
+}
+
+/** x axis: iteration k, time t = k x step, wall time. */
+export type XMode = 'iteration' | 'time' | 'wall';
+
 /** Up to this many runs the default is one curve per run; above it, one band per group. */
 export const UNGROUPED_MAX = 12;
 

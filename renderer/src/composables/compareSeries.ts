@@ -4,8 +4,7 @@
 // patterns cycling after it so that the 21st curve is not the 1st again. Also the ECharts series of it.
 import type { GroupedSeries, ReferenceLine } from '../../../src/api';
 import type { FigureCurve, FigureInput } from '../../../src/charts/figure';
-import { ema } from './compareOptions';
-import type { Curve, XMode } from './useCompare';
+import { ema, type Curve, type XMode } from './compareOptions';
 
 /** 20 distinguishable colors (Tableau 10, then its lighter/darker companions). */
 export const PALETTE = [

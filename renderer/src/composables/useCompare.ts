@@ -11,16 +11,8 @@ import { errorText } from '../api/errors';
 import { fallbackDef, isBound, unionMetricDefs, valuesSuggestLog } from './metricDefs';
 import { isGrouped } from './compareOptions';
 
-export interface Curve {
-  readonly runId: number;
-  readonly metric: string;
-  readonly bound: boolean;
-  iterations: number[];
-  wallMs: number[];
-  values: number[];
-}
-
-export type XMode = 'iteration' | 'time' | 'wall';
+export type { Curve, XMode } from './compareOptions';
+import type { Curve, XMode } from './compareOptions';
 export { isBound };
 /** Bound series drawn with a metric: "bound_kl" (and "bound_kl_...") go with "kl". */
 export const boundsOf = (metric: string, names: Iterable<string>) => [...names].filter((n) => n === `bound_${metric}` || n.startsWith(`bound_${metric}_`));
