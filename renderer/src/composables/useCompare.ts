@@ -226,7 +226,19 @@ export function useCompare() {
 
   /** Details (reference lines) of the selected runs, after the first picture. */
   async function loadReferences(ids: number[]): Promise<void> {
-    const missing = ids.filter((i) => !details.value.has(i));
+    // Reference lines come with the problem: one run per distinct problem is enough (200 runs of one problem: 1 request).
+    const problemOf = (i: number) => {
+      const r = runsStore.get(i) ?? details.value.get(i);
+      return r ? `${r.problemKind}|${JSON.stringify(Object.entries(r.params ?? {}).filter(([p]) => p.startsWith('problem.')))}` : `#${i}`;
+    };
+    const seen = new Set(ids.filter((i) => details.value.has(i)).map(problemOf));
+    const missing = ids.filter((i) => {
+      if (details.value.has(i)) return false;
+      const k = problemOf(i);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
     if (!missing.length) return;
     const got = await Promise.all(missing.map((id) => lab.client.getRun({ id }).catch(() => undefined)));
     const d = new Map(details.value);
