@@ -14,6 +14,9 @@ let page: Page;
 let setupId: number;
 let runIds: number[];
 const problems: string[] = [];
+/** Answer to the next confirmation dialogs, and their messages. */
+let confirmAnswer = true;
+const dialogs: string[] = [];
 
 const SETUP = {
   name: 'grouping e2e',
@@ -71,7 +74,10 @@ beforeAll(async () => {
     if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(m.text());
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('dialog', (d) => void d.accept());
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void (confirmAnswer ? d.accept() : d.dismiss());
+  });
   await page.goto(server.url);
   await page.waitForSelector('[data-testid=db-path]');
 }, 40_000);
@@ -169,6 +175,13 @@ describe('Compare grouping, run detail, diff, delete and figures in Chromium', (
     expect(await page.textContent('[data-testid=run-finals]')).not.toBe('');
     // The Flow player for this run (snapshots every 5 iterations).
     await page.waitForSelector('.run-flow .flow-panel[data-drawn-iteration="0"]', { timeout: 10_000 });
+    // Re-queue asks first (it replaces 21 stored iterations); answering no leaves the run as it is.
+    confirmAnswer = false;
+    await page.click('[data-testid=run-requeue]');
+    await expect.poll(() => dialogs.length).toBe(1);
+    expect(dialogs[0]).toMatch(/stored metrics \(21 iterations\).*replaced/);
+    expect((await api<RunSummary[]>(server, 'listRuns', { setupId })).find((r) => r.id === id)?.status).toBe('done');
+    confirmAnswer = true;
     await page.fill('[data-testid=run-notes]', 'the one with the odd tail');
     await page.fill('[data-testid=run-tags]', 'keeper, e2e-tag');
     await page.click('[data-testid=run-save-notes]');
@@ -177,6 +190,8 @@ describe('Compare grouping, run detail, diff, delete and figures in Chromium', (
     expect(saved.notes).toBe('the one with the odd tail');
     expect(saved.tags).toEqual(['keeper', 'e2e-tag']);
     await shot('e2e-run-detail.png');
+    await page.locator('.run-flow').scrollIntoViewIfNeeded();
+    await shot('e2e-run-detail-flow.png');
 
     await page.click('[data-testid=tab-runs]');
     await page.fill('[data-testid=runs-filter]', 'keeper');
