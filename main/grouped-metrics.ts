@@ -37,7 +37,12 @@ export async function groupedMetrics(db: LabDatabase, input: GroupedMetricsInput
     // Dense series on one x scale: read only the kept iterations (index = iteration = rank in the union of x).
     let at: number[] | undefined;
     if (input.x === 'iteration' || (input.x === 'time' && new Set(g.members.map((m) => m.step)).size === 1)) {
-      const extents = g.members.map((m) => db.seriesExtent(m.runId, input.metric));
+      // count(*) walks the series' keys: yield between runs here too.
+      const extents: { rows: number; lastIteration: number | null }[] = [];
+      for (const m of g.members) {
+        extents.push(db.seriesExtent(m.runId, input.metric));
+        await yieldToEventLoop();
+      }
       const n = Math.max(0, ...extents.map((e) => (e.lastIteration ?? -1) + 1));
       if (n > maxPoints && extents.every((e) => e.rows === 0 || e.lastIteration === e.rows - 1)) at = keptIndices(n, maxPoints);
     }
