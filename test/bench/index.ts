@@ -1,7 +1,8 @@
-// `npm run bench [-- group...]`: runs benchmark groups (lab, load, compare, flow, ot, particles, snapshots, mirror; all by default) and prints their tables.
+// `npm run bench [-- group...]`: runs benchmark groups (lab, load, compare, compare-grouped, flow, ot, particles, snapshots, mirror; all by default) and prints their tables.
 import { formatTable, type BenchRow } from './table';
 import { runLabBench } from './lab';
 import { runCompareRenderBench } from './compare-render';
+import { runCompareGroupedBench } from './compare-grouped';
 import { runFlowRenderBench } from './flow-render';
 import { runOtBench } from './ot';
 import { runParticlesBench } from './particles';
@@ -13,6 +14,7 @@ const groups: Record<string, { title: string; run: () => Promise<BenchRow[]> }> 
   lab: { title: 'Lab: pool throughput, metric ingestion, main event loop', run: runLabBench },
   load: { title: 'Server under load: 200 queued runs with 200 concurrent calls, then a 200-run Compare (info latency probed from another thread)', run: runLoadBench },
   compare: { title: 'Compare view: first render in Chromium', run: runCompareRenderBench },
+  'compare-grouped': { title: 'Compare view grouped: 200 runs in 4 bands, and the service meanwhile', run: runCompareGroupedBench },
   flow: { title: 'Flow view: frame time in Chromium', run: runFlowRenderBench },
   ot: { title: 'Optimal transport toolbox (ratios against POT where found)', run: runOtBench },
   snapshots: { title: 'Snapshot ingest into SQLite', run: runSnapshotBench },

@@ -116,11 +116,11 @@ describe('WGF Lab in Chromium (browser mode)', () => {
       expect(lines.map((s) => s.id).sort()).toEqual(withMetric.map((d) => `run-${d.id}-${metric}`).sort());
       expect(bounds.map((s) => s.id).sort()).toEqual(withBound.map((d) => `bound-${d.id}-bound_${metric}`).sort());
       for (const s of lines) expect(s.points).toBeGreaterThan(10);
-      // A bound is drawn in its run's color, under the run's legend name.
+      // A bound is drawn in its run's color, under one legend entry per bound ("... (theory)": toggles it for every run).
       for (const b of bounds) {
         const run = lines.find((l) => l.id === b.id.replace(/^bound-(\d+)-bound_/, 'run-$1-'));
         expect(b.color).toBe(run?.color);
-        expect(b.name).toBe(run?.name);
+        expect(b.name).toMatch(/\(theory\)$/);
       }
       return { lines: lines.length, bounds: bounds.length };
     };
@@ -147,17 +147,19 @@ describe('WGF Lab in Chromium (browser mode)', () => {
   });
 
   it('exports the chart as PNG and the curves as CSV', async () => {
-    const [png] = await Promise.all([page.waitForEvent('download'), page.click('.toolbar button:has-text("PNG")')]);
+    await page.click('[data-testid=export-menu] summary');
+    const [png] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-png]')]);
     expect(png.suggestedFilename()).toMatch(/^wgf-compare-w2sq-.*\.png$/);
     const pngPath = path.join(ARTIFACTS, 'e2e-export.png');
     await png.saveAs(pngPath);
     expect(readFileSync(pngPath).subarray(1, 4).toString()).toBe('PNG');
-    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('.toolbar button:has-text("CSV")')]);
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-csv]')]);
     const csvPath = path.join(ARTIFACTS, 'e2e-export.csv');
     await csv.saveAs(csvPath);
     const lines = readFileSync(csvPath, 'utf8').trim().split('\n');
-    expect(lines[0]).toBe('run_id,label,metric,iteration,wall_ms,value');
-    expect(lines.some((l) => /^1,"#1 fb, seed 0",w2sq,0,/.test(l))).toBe(true);
-    expect(lines.some((l) => /,bound_w2sq,/.test(l))).toBe(true);
+    // The figure's CSV (src/charts/figure.ts): one row per drawn point, the curve's legend label first.
+    expect(lines[0]).toBe('curve,x,y,lo,hi,runs');
+    expect(lines.some((l) => l.startsWith('"#1 fb, seed 0",'))).toBe(true);
+    expect(lines.some((l) => /\(theory\) #\d+"?,/.test(l))).toBe(true);
   });
 });

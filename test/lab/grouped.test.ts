@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeService, removeTempDirs, tempDir } from './helpers';
+import { summarise, thinSummary } from '../../src/analysis/grouping';
 
 afterAll(removeTempDirs);
 
@@ -39,6 +40,36 @@ describe('grouped metrics', () => {
       expect(slow.x[slow.x.length - 1]).toBeCloseTo(1, 12);
       expect(slow.count.every((c) => c === 3)).toBe(true);
       await expect(service.getGroupedMetrics({ runIds: [9999], metric: 'energy', groupBy: [], center: 'mean', band: 'std', x: 'iteration' })).rejects.toThrow(/run 9999 does not exist/);
+    } finally {
+      await service.close();
+    }
+  });
+});
+
+describe('grouped metrics of long dense series', () => {
+  it('reads only the kept iterations and gives what summarising every row and thinning gives', async () => {
+    const service = makeService(path.join(tempDir(), 'lab.sqlite'), { workers: 2 });
+    await service.start();
+    try {
+      const base = { problem: { kind: 'gaussian-kl', target: { mean: [0], cov: [[1]] }, init: { mean: [3], cov: [[2]] } }, scheme: { kind: 'fb', step: 0.1 }, seeds: [0], sweep: { 'scheme.step': [0.05, 0.1, 0.2] } };
+      const a = await service.saveSetup({ setup: { ...base, name: 'long', iterations: 60 } });
+      const b = await service.saveSetup({ setup: { ...base, name: 'short', iterations: 41 } });
+      const runIds = [...(await service.queueSetup({ setupId: a.id })).runIds, ...(await service.queueSetup({ setupId: b.id })).runIds];
+      await service.whenIdle();
+      const full = await service.getMetrics({ runIds, metric: 'kl' });
+      const stepOf = (id: number) => (full.find((s) => s.runId === id) ? [0.05, 0.1, 0.2][runIds.indexOf(id) % 3] : 1);
+      for (const [x, groupBy] of [['iteration', []], ['time', ['scheme.step']], ['time', []], ['wall', []]] as const) {
+        const groups = await service.getGroupedMetrics({ runIds, metric: 'kl', groupBy: [...groupBy], center: 'median', band: 'quantiles', quantiles: [0.1, 0.9], x, maxPoints: 7 });
+        for (const g of groups) {
+          const series = full.filter((s) => g.runIds.includes(s.runId)).map((s) => ({
+            x: x === 'wall' ? s.wallMs.map((w) => w / 1000) : x === 'time' ? s.iterations.map((k) => k * stepOf(s.runId)) : s.iterations,
+            y: s.values,
+          }));
+          const direct = thinSummary(summarise(series, { center: 'median', band: 'quantiles', quantiles: [0.1, 0.9] }), 7);
+          expect(g.x).toHaveLength(7);
+          expect({ x: g.x, center: g.center, lo: g.lo, hi: g.hi, count: g.count }).toEqual(direct);
+        }
+      }
     } finally {
       await service.close();
     }

@@ -9,17 +9,10 @@ import { useRunsStore } from '../stores/runs';
 import { useRoute } from './useRoute';
 import { errorText } from '../api/errors';
 import { fallbackDef, isBound, unionMetricDefs, valuesSuggestLog } from './metricDefs';
+import { isGrouped } from './compareOptions';
 
-export interface Curve {
-  readonly runId: number;
-  readonly metric: string;
-  readonly bound: boolean;
-  iterations: number[];
-  wallMs: number[];
-  values: number[];
-}
-
-export type XMode = 'iteration' | 'wall';
+export type { Curve, XMode } from './compareOptions';
+import type { Curve, XMode } from './compareOptions';
 export { isBound };
 /** Bound series drawn with a metric: "bound_kl" (and "bound_kl_...") go with "kl". */
 export const boundsOf = (metric: string, names: Iterable<string>) => [...names].filter((n) => n === `bound_${metric}` || n.startsWith(`bound_${metric}_`));
@@ -39,7 +32,9 @@ export function useCompare() {
 
   const runIds = computed(() => parseIds(query.value.runs));
   const requestedMetric = computed(() => query.value.metric ?? '');
-  const xMode = computed<XMode>(() => (query.value.x === 'wall' ? 'wall' : 'iteration'));
+  const xMode = computed<XMode>(() => (query.value.x === 'wall' || query.value.x === 'time' ? query.value.x : 'iteration'));
+  /** Grouped mode: no per-run curves are loaded (the groups come from the service, see useGroupedCompare). */
+  const grouped = computed(() => isGrouped(query.value, runIds.value.length));
   const details = shallowRef(new Map<number, RunDetail>());
   /** Metric names each run has (from getRun, extended by live events). */
   const namesByRun = shallowRef(new Map<number, Set<string>>());
@@ -89,10 +84,12 @@ export function useCompare() {
   const key = (runId: number, name: string) => `${runId}|${name}`;
 
   const setQuery = (patch: Record<string, string | undefined>) =>
-    replaceQuery({ runs: query.value.runs, metric: query.value.metric, x: query.value.x, log: query.value.log, ...patch });
+    replaceQuery({ ...query.value, ...patch });
   const setRuns = (ids: number[]) => setQuery({ runs: ids.join(',') });
   const setMetric = (m: string) => setQuery({ metric: m, log: undefined });
-  const setXMode = (x: XMode) => setQuery({ x: x === 'wall' ? 'wall' : undefined });
+  const setXMode = (x: XMode) => setQuery({ x: x === 'iteration' ? undefined : x });
+  /** Sets other display options in the URL (grouping, band, smoothing). */
+  const setOptions = (patch: Record<string, string | undefined>) => setQuery(patch);
   const setLogY = (on: boolean) => setQuery({ log: on === logByDefault.value ? undefined : on ? '1' : '0' });
 
   /**
@@ -216,6 +213,16 @@ export function useCompare() {
       // Round trips in parallel: run details, and the metric the URL names (or the first one the runs declare,
       // when the run list is loaded already) with its usual bound.
       const guess = requestedMetric.value || (runsStore.loaded ? unionMetricDefs(ids.map((i) => runsStore.get(i)).filter((r) => r !== undefined)).find((d) => !isBound(d.name))?.name ?? '' : '');
+      if (grouped.value) {
+        await ensureDetails(ids);
+        if (stale()) return;
+        curves.value = new Map();
+        thinned.value = false;
+        readyId.value = id;
+        version.value++;
+        void loadReferences(ids.filter(isKnown));
+        return;
+      }
       const preview = ids.length && guess ? fetchCurves([{ name: guess, bound: false, runs: ids }, { name: `bound_${guess}`, bound: true, runs: ids }], PREVIEW_POINTS).catch(() => undefined) : Promise.resolve([]);
       const [, early] = await Promise.all([ensureDetails(ids), preview]);
       if (stale()) return;
@@ -253,7 +260,19 @@ export function useCompare() {
 
   /** Details (reference lines) of the selected runs, after the first picture. */
   async function loadReferences(ids: number[]): Promise<void> {
-    const missing = ids.filter((i) => !details.value.has(i));
+    // Reference lines come with the problem: one run per distinct problem is enough (200 runs of one problem: 1 request).
+    const problemOf = (i: number) => {
+      const r = runsStore.get(i) ?? details.value.get(i);
+      return r ? `${r.problemKind}|${JSON.stringify(Object.entries(r.params ?? {}).filter(([p]) => p.startsWith('problem.')))}` : `#${i}`;
+    };
+    const seen = new Set(ids.filter((i) => details.value.has(i)).map(problemOf));
+    const missing = ids.filter((i) => {
+      if (details.value.has(i)) return false;
+      const k = problemOf(i);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
     if (!missing.length) return;
     const got = await Promise.all(missing.map((id) => lab.client.getRun({ id }).catch(() => undefined)));
     const d = new Map(details.value);
@@ -295,7 +314,7 @@ export function useCompare() {
   }
 
   // Inputs only (the effective metric derives from them and the loaded details inside load()).
-  watch([() => runIds.value.join(), requestedMetric], () => void load());
+  watch([() => runIds.value.join(), requestedMetric, grouped], () => void load());
 
   // Live: append rows of displayed metrics; start over when a run is queued again.
   let pendingBump = 0;
@@ -321,6 +340,7 @@ export function useCompare() {
           return;
         }
       }
+      if (grouped.value) return;
       const m = metric.value;
       const k = e.names.length;
       let changed = false;
@@ -360,15 +380,12 @@ export function useCompare() {
     clearTimeout(pendingBump);
   });
 
-  /** The displayed curves as CSV (long format), for the export button. */
-  function toCsv(labelOf: (runId: number) => string): string {
-    const lines = ['run_id,label,metric,iteration,wall_ms,value'];
-    for (const c of curves.value.values()) {
-      const label = `"${labelOf(c.runId).replace(/"/g, '""')}"`;
-      for (let i = 0; i < c.iterations.length; i++) lines.push(`${c.runId},${label},${c.metric},${c.iterations[i]},${c.wallMs[i]},${c.values[i]}`);
-    }
-    return `${lines.join('\n')}\n`;
-  }
+  /** Bound metrics of the chosen metric that some selected run has. */
+  const boundNames = computed(() => {
+    const out = new Set<string>();
+    for (const id of runIds.value) for (const b of boundsOf(metric.value, namesByRun.value.get(id) ?? [])) out.add(b);
+    return [...out];
+  });
 
-  return { runIds, defs, metrics, metric, metricLabel, references, xMode, logY, details, curves, loading, error, version, loadId, readyId, thinned, markDrawn, setRuns, setMetric, setXMode, setLogY, load, toCsv };
+  return { runIds, grouped, boundNames, setOptions, query, defs, metrics, metric, metricLabel, references, xMode, logY, details, curves, loading, error, version, loadId, readyId, thinned, markDrawn, setRuns, setMetric, setXMode, setLogY, load };
 }

@@ -1,7 +1,7 @@
 // Data of the Flow view: the selected runs (from the URL, #/flow?runs=1,2&cx=0&cy=1), their details and
 // targets, their snapshot iterations (kept live from 'snapshot' events), and their frames, fetched lazily in
 // chunks around the playhead into a bounded cache.
-import { computed, onBeforeUnmount, ref, shallowRef, watch } from 'vue';
+import { computed, onBeforeUnmount, ref, shallowRef, watch, type Ref } from 'vue';
 import type { LabEvent, RunDetail } from '../../../src/api';
 import { useLabStore } from '../stores/lab';
 import { useRunsStore } from '../stores/runs';
@@ -19,12 +19,13 @@ export const CHUNK_NUMBERS = 40_000;
 const parseIds = (s: string | undefined): number[] => [...new Set((s ?? '').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0))];
 const coord = (s: string | undefined, dflt: number) => (s !== undefined && /^\d+$/.test(s) ? Number(s) : dflt);
 
-export function useFlow() {
+/** `runIds`: a fixed selection (the run detail embeds the player for one run) instead of the URL's. */
+export function useFlow(opts: { runIds?: Ref<number[]> } = {}) {
   const lab = useLabStore();
   const runsStore = useRunsStore();
   const { query, replaceQuery } = useRoute();
 
-  const runIds = computed(() => parseIds(query.value.runs));
+  const runIds = opts.runIds ?? computed(() => parseIds(query.value.runs));
   const details = shallowRef(new Map<number, RunDetail>());
   const targets = computed(() => new Map([...details.value].map(([id, d]) => [id, parseTarget(d.spec?.problem)] as [number, Target | null])));
   /** Snapshot iterations per run, ascending. */

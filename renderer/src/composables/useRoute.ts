@@ -1,9 +1,9 @@
 // A hash router small enough to read: #/setups, #/queue, #/runs, #/compare?runs=1,2,3&metric=kl&x=wall&log=0,
-// #/flow?runs=1,2&cx=0&cy=1.
+// #/flow?runs=1,2&cx=0&cy=1, #/run?id=7 (one run's details).
 // The hash works under file:// (Electron) and http:// (browser mode) alike, and makes views deep-linkable.
 import { computed, readonly, ref } from 'vue';
 
-export const VIEWS = ['setups', 'queue', 'runs', 'compare', 'flow'] as const;
+export const VIEWS = ['setups', 'queue', 'runs', 'compare', 'flow', 'run'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 interface Route {

@@ -36,7 +36,7 @@ export function useRunTable(source: Ref<readonly RunRow[]>) {
     return source.value.filter((r) => {
       if (st.size && !st.has(r.status)) return false;
       if (!words.length) return true;
-      const hay = `#${r.id} ${r.name} ${r.label} ${r.scheme} ${r.problemKind} seed ${r.seed} ${r.status}`.toLowerCase();
+      const hay = `#${r.id} ${r.name} ${r.label} ${r.scheme} ${r.problemKind} seed ${r.seed} ${r.status} ${(r.tags ?? []).map((t) => `#${t} ${t}`).join(' ')} ${r.notes ?? ''}`.toLowerCase();
       return words.every((w) => hay.includes(w));
     });
   });
