@@ -15,9 +15,11 @@ import { pgdParticles } from '../schemes/particles/pgd';
 import { mirrorParticles } from '../schemes/particles/mirror';
 import { nemGaussian } from '../schemes/gaussian/nem';
 import { pfbGaussian } from '../schemes/gaussian/pfb';
+import { entropicJkoGrid } from '../schemes/grid/entropic-jko';
 
 export const SCHEME_DEFS = [
   forwardGaussian, ulaGaussian, fbGaussian, jkoGaussian,
   ulaParticles, malaParticles, svgdParticles, forwardKdeParticles, mmdFlowParticles, fbGaussianParticles,
   gdParticles, pgdParticles, mirrorParticles, nemGaussian, pfbGaussian,
+  entropicJkoGrid,
 ] as const;
