@@ -68,12 +68,13 @@ export function dykstraSolver(grid: GridGeometry, gamma: number, channels: numbe
 
   /** Largest |log x| over the positive entries of channel c. */
   const range = (x: Float64Array, c: number): number => {
-    let mx = 0;
+    let mx = 0, mn = Infinity;
     for (let i = c * N; i < (c + 1) * N; i++) {
       const v = x[i];
-      if (v > 0) { const l = Math.abs(Math.log(v)); if (l > mx) mx = l; } else if (!(v === 0)) return Infinity;
+      if (v > 0) { if (v > mx) mx = v; if (v < mn) mn = v; } else if (!(v === 0)) return Infinity;
     }
-    return mx;
+    if (mx === Infinity) return Infinity;
+    return mx === 0 ? 0 : Math.max(Math.log(mx), -Math.log(mn));
   };
 
   /** Moves the separable part of log x (channel c) into pot (al or be) and divides x by it; the caller rebuilds. */
@@ -98,7 +99,7 @@ export function dykstraSolver(grid: GridGeometry, gamma: number, channels: numbe
     for (let d = 0; d < dims; d++) for (let k = 0; k < shape[d]; k++) pot[d][k] += delta[d][k];
     const ex = z.subarray(c * N, (c + 1) * N); // scratch
     kernels[c].expand(delta, ex);
-    for (let i = 0; i < N; i++) { x[c * N + i] *= Math.exp(-ex[i]); }
+    for (let i = 0; i < N; i++) if (x[c * N + i] > 0) x[c * N + i] = Math.exp(L[i] - ex[i]);
     kernels[c].expand(pot, expanded.subarray(c * N, (c + 1) * N));
   }
 

@@ -54,7 +54,7 @@ export function absorbedKernel(shape: readonly number[], spacing: readonly numbe
     let outer = 1;
     for (let d = 0; d < dims; d++) {
       const n = shape[d];
-      inner /= n;
+      inner = (inner / n) | 0;
       const dst = d === dims - 1 ? out : d % 2 === 0 ? tmpA : tmpB;
       pass(src, dst, factors[d], transposed, outer, n, inner);
       src = dst;
