@@ -8,5 +8,6 @@ import { fokkerPlanckProblem } from '../problems/fokker-planck/index';
 import { heatProblem } from '../problems/heat/index';
 import { porousMediumProblem } from '../problems/porous-medium/index';
 import { crowdMotionProblem } from '../problems/crowd-motion/index';
+import { reluNeuronGridProblem } from '../problems/relu-neuron-grid/index';
 
-export const PROBLEM_DEFS = [gaussianKlProblem, klProblem, mmdProblem, interactionProblem, matchingProblem, fokkerPlanckProblem, heatProblem, porousMediumProblem, crowdMotionProblem] as const;
+export const PROBLEM_DEFS = [gaussianKlProblem, klProblem, mmdProblem, interactionProblem, matchingProblem, fokkerPlanckProblem, heatProblem, porousMediumProblem, crowdMotionProblem, reluNeuronGridProblem] as const;
