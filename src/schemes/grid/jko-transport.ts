@@ -6,6 +6,7 @@ import { defineScheme, type MetricDef, type SchemeDef } from '../../engine/contr
 import type { GridMeasure } from '../../measures/grid';
 import { cellCentres } from '../../measures/grid';
 import { mirrorJko } from '../../grid/mirror';
+import { pushForward } from '../../grid/pushforward';
 import { slicedGradient, w2sqGradient } from '../../grid/transport';
 import { stepField } from '../params';
 
@@ -38,6 +39,13 @@ function transportStepper(params: { step: number; inner_step: number; inner_iter
     metrics: METRICS,
     step(mu: GridMeasure, k: number) {
       const pk = Float64Array.from(mu.masses);
+      // warm start: the explicit Wasserstein step of L (W2^2(., p_k) has a kink at p_k, where mirror descent stalls)
+      const g = new Float64Array(pk.length), moved = new Float64Array(mu.size);
+      grad(pk, g);
+      for (let c = 0; c < mu.channels; c++) {
+        pushForward(mu.shape, mu.spacing, pk.subarray(c * mu.size, (c + 1) * mu.size), g.subarray(c * mu.size, (c + 1) * mu.size), params.step, moved);
+        mu.masses.set(moved, c * mu.size);
+      }
       const r = mirrorJko(mu.masses, pk, mu.channels, mu.channelMass, grad, cost, { tau: params.step, step: eta, maxIter: params.inner_iterations, tol: params.inner_tol });
       eta = Math.max(r.step, 1e-12);
       last = { iterations: r.iterations, residual: r.residual, capped: !(r.residual < params.inner_tol) };
