@@ -51,7 +51,11 @@ export function dykstraSolver(grid: GridGeometry, gamma: number, channels: numbe
   const n = N * channels;
   const kernels: AbsorbedKernel[] = [];
   const A = new Float64Array(n), B = new Float64Array(n); // expanded absorbed potentials, per channel block
-  for (let c = 0; c < channels; c++) kernels.push(absorbedKernel(shape, grid.spacing, gamma));
+  // With |log a~| <= ra and |log b~| <= rb, a kernel entry below e^-(ra + rb + 36) x its row's largest contributes
+  // less than e^-36 of the row's sum: such entries are dropped (a narrower band, the same result to round-off).
+  // cutExp[c] = ra + rb + 36 the bands were built for; stabilize() rebuilds when the scalings' range outgrows it.
+  const cutExp = new Float64Array(channels).fill(2 * LIM + 36);
+  for (let c = 0; c < channels; c++) kernels.push(absorbedKernel(shape, grid.spacing, gamma, Math.exp(-cutExp[c])));
   let logKernel: GibbsGridKernel | null = null;
   const a = new Float64Array(n), b = new Float64Array(n), Kb = new Float64Array(n), z = new Float64Array(n), lz = new Float64Array(n), lq = new Float64Array(n);
   const logB = new Float64Array(n); // warm start for the log form
@@ -61,7 +65,7 @@ export function dykstraSolver(grid: GridGeometry, gamma: number, channels: numbe
     for (let c = 0; c < channels; c++) (T ? kernels[c].applyT : kernels[c].apply)(view(x, c), view(out, c));
   };
   const reset = () => {
-    for (const K of kernels) { K.al.forEach((v) => v.fill(0)); K.be.forEach((v) => v.fill(0)); K.rebuild(); }
+    kernels.forEach((K, c) => { K.al.forEach((v) => v.fill(0)); K.be.forEach((v) => v.fill(0)); cutExp[c] = 2 * LIM + 36; K.relCut = Math.exp(-cutExp[c]); K.rebuild(); });
     A.fill(0); B.fill(0); b.fill(1); warmB = true;
   };
   reset();
@@ -110,13 +114,16 @@ export function dykstraSolver(grid: GridGeometry, gamma: number, channels: numbe
   /** Absorbs a and b where out of range; false when that fails (overflow): use the log form. */
   function stabilize(): boolean {
     for (let c = 0; c < channels; c++) {
-      const ra = range(a, c), rb = range(b, c);
-      if (ra <= LIM && rb <= LIM) continue;
+      let ra = range(a, c), rb = range(b, c);
       if (!Number.isFinite(ra) || !Number.isFinite(rb)) return false;
+      if (ra <= LIM && rb <= LIM && ra + rb + 36 <= cutExp[c]) continue;
       if (ra > LIM) absorb(a, c, kernels[c].al, A);
       if (rb > LIM) absorb(b, c, kernels[c].be, B);
+      ra = range(a, c); rb = range(b, c);
+      if (ra > 700 || rb > 700) return false;
+      cutExp[c] = Math.max(2 * LIM, ra + rb) + 36;
+      kernels[c].relCut = cutExp[c] < 740 ? Math.exp(-cutExp[c]) : 0;
       if (!kernels[c].rebuild()) return false;
-      if (range(a, c) > 700 || range(b, c) > 700) return false;
     }
     return true;
   }

@@ -10,6 +10,8 @@ export interface AbsorbedKernel {
   readonly be: readonly Float64Array[];
   /** Rebuilds the 1-D factors after al / be changed; false when an entry overflowed. */
   rebuild(): boolean;
+  /** The relative cut of the bands (see absorbedKernel); takes effect at the next rebuild. */
+  relCut: number;
   apply(x: Float64Array, out: Float64Array): void;
   applyT(x: Float64Array, out: Float64Array): void;
   /** out[i] = sum_d pot_d(i_d) over the cells (row-major). */
@@ -18,7 +20,12 @@ export interface AbsorbedKernel {
 
 interface Factor { M: Float64Array; MT: Float64Array; lo: Int32Array; hi: Int32Array; loT: Int32Array; hiT: Int32Array }
 
-export function absorbedKernel(shape: readonly number[], spacing: readonly number[], gamma: number): AbsorbedKernel {
+/**
+ * relCut > 0 drops the entries of each row of a 1-D factor below relCut x the row's largest entry (the caller
+ * chooses it from the range it keeps the scalings in, so that what is dropped is below round-off); 0 keeps every
+ * entry that did not underflow.
+ */
+export function absorbedKernel(shape: readonly number[], spacing: readonly number[], gamma: number, relCut = 0): AbsorbedKernel {
   const dims = shape.length;
   const size = shape.reduce((p, s) => p * s, 1);
   const al = shape.map((n) => new Float64Array(n));
@@ -41,8 +48,8 @@ export function absorbedKernel(shape: readonly number[], spacing: readonly numbe
           f.MT[j * n + i] = v;
         }
       }
-      band(f.M, n, f.lo, f.hi);
-      band(f.MT, n, f.loT, f.hiT);
+      band(f.M, n, f.lo, f.hi, self.relCut);
+      band(f.MT, n, f.loT, f.hiT, self.relCut);
     }
     return true;
   }
@@ -62,9 +69,8 @@ export function absorbedKernel(shape: readonly number[], spacing: readonly numbe
     }
   }
 
-  rebuild();
-  return {
-    size, al, be, rebuild,
+  const self: AbsorbedKernel = {
+    size, al, be, rebuild, relCut,
     apply: (x, out) => run(x, out, false),
     applyT: (x, out) => run(x, out, true),
     expand(pot, out) {
@@ -75,13 +81,18 @@ export function absorbedKernel(shape: readonly number[], spacing: readonly numbe
       }
     },
   };
+  rebuild();
+  return self;
 }
 
-function band(M: Float64Array, n: number, lo: Int32Array, hi: Int32Array): void {
+function band(M: Float64Array, n: number, lo: Int32Array, hi: Int32Array, relCut: number): void {
   for (let i = 0; i < n; i++) {
+    let mx = 0;
+    for (let j = 0; j < n; j++) if (M[i * n + j] > mx) mx = M[i * n + j];
+    const cut = mx * relCut;
     let l = 0, r = n - 1;
-    while (l < n && M[i * n + l] === 0) l++;
-    while (r > l && M[i * n + r] === 0) r--;
+    while (l < n && M[i * n + l] <= cut && !(M[i * n + l] > 0 && cut === 0)) l++;
+    while (r > l && M[i * n + r] <= cut && !(M[i * n + r] > 0 && cut === 0)) r--;
     lo[i] = l;
     hi[i] = l < n ? r : -1;
   }
