@@ -18,6 +18,6 @@ export function encodeSnapshot(s: Snapshot): EncodedSnapshot {
     case 'particles':
       return { iteration: s.iteration, kind: s.kind, meta: JSON.stringify({ dim: s.dim, n: s.positions.length / s.dim, ...(s.weights ? { weights: Array.from(s.weights) } : {}) }), data: Float32Array.from(s.positions) };
     case 'grid':
-      return { iteration: s.iteration, kind: s.kind, meta: JSON.stringify({ shape: s.shape }), data: Float32Array.from(s.masses) };
+      return { iteration: s.iteration, kind: s.kind, meta: JSON.stringify({ shape: s.shape, ...(s.channels ? { channels: s.channels } : {}), ...(s.lo ? { lo: s.lo, hi: s.hi } : {}) }), data: Float32Array.from(s.masses) };
   }
 }

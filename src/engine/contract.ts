@@ -6,9 +6,10 @@ import type { Rng } from '../random';
 import type { SetupIssue } from '../setup/issues';
 import type { GaussianMeasure } from '../measures/gaussian';
 import type { ParticleMeasure } from '../measures/particles';
+import type { GridMeasure } from '../measures/grid';
 
 export type MeasureKind = 'gaussian' | 'particles' | 'grid';
-export interface MeasureOf { gaussian: GaussianMeasure; particles: ParticleMeasure; grid: never }
+export interface MeasureOf { gaussian: GaussianMeasure; particles: ParticleMeasure; grid: GridMeasure }
 
 /** A metric series a problem or scheme records. Stored with the run; the renderer hard-codes no name. */
 export interface MetricDef {
@@ -64,12 +65,32 @@ export interface Anisotropy {
   readonly sigmaInv: Float64Array;
 }
 
+/**
+ * For grid measures: f through its KL proximal operator Prox^KL_{s f}(z) = argmin_p KL(p | z) + s f(p) over masses
+ * p >= 0 (all channels at once, channel-major like GridMeasure.masses), as used by entropic JKO (Peyre 2015).
+ * Both forms return the inner solver's residual (0 for a closed form).
+ */
+export interface GridKlProx {
+  prox(z: Float64Array, s: number, out: Float64Array): number;
+  /** The same on logs: outLog = log Prox(exp(logZ)); entries may be -Infinity (zero mass). */
+  proxLog(logZ: Float64Array, s: number, outLog: Float64Array): number;
+  /** f(p). */
+  value(p: Float64Array): number;
+}
+
+/** For grid measures: f(p) and its gradient in the masses (Euclidean, all channels). */
+export interface GridMassGradient {
+  gradient(p: Float64Array, out: Float64Array): number;
+}
+
 /** What a problem instance may offer to schemes. A scheme's `requires` names keys of this interface. */
 export interface Capabilities {
   readonly gaussianQuadratic?: GaussianQuadratic;
   readonly klPotential?: KlPotential;
   readonly firstVariation?: FirstVariationGradient;
   readonly anisotropy?: Anisotropy;
+  readonly klProx?: GridKlProx;
+  readonly massGradient?: GridMassGradient;
 }
 export type Capability = keyof Capabilities;
 

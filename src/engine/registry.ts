@@ -7,6 +7,7 @@ import type { MeasureOf, MeasureKind, MetricDef, ProblemInstance } from './contr
 import type { Simulation, Snapshot } from './types';
 import { gaussianSnapshot } from '../measures/gaussian';
 import { particleSnapshot } from '../measures/particles';
+import { gridSnapshot } from '../measures/grid';
 
 /** Independent streams of one seed: the problem's data, the scheme's noise, the metrics' fresh samples. */
 const STREAM = { problem: 0x9e3779b9, scheme: 0x85ebca6b, metrics: 0xc2b2ae35 } as const;
@@ -16,6 +17,7 @@ function snapshotOf(mu: MeasureOf[MeasureKind], k: number): Snapshot {
   switch (mu.kind) {
     case 'gaussian': return gaussianSnapshot(mu, k);
     case 'particles': return particleSnapshot(mu, k);
+    case 'grid': return gridSnapshot(mu, k);
   }
 }
 

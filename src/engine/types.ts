@@ -5,7 +5,7 @@ import type { MetricDef, ReferenceLine } from './contract';
 export type Snapshot =
   | { readonly kind: 'gaussian'; readonly iteration: number; readonly mean: Float64Array; readonly cov: Float64Array | null; readonly diag: Float64Array | null }
   | { readonly kind: 'particles'; readonly iteration: number; readonly dim: number; readonly positions: Float64Array; readonly weights: Float64Array | null }
-  | { readonly kind: 'grid'; readonly iteration: number; readonly shape: readonly number[]; readonly masses: Float64Array };
+  | { readonly kind: 'grid'; readonly iteration: number; readonly shape: readonly number[]; readonly masses: Float64Array; readonly channels?: number; readonly lo?: readonly number[]; readonly hi?: readonly number[] };
 
 /**
  * A running discretization of a Wasserstein gradient flow: one problem, one scheme, one state.

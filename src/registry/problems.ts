@@ -4,5 +4,10 @@ import { klProblem } from '../problems/kl/index';
 import { mmdProblem } from '../problems/mmd/index';
 import { interactionProblem } from '../problems/interaction/index';
 import { matchingProblem } from '../problems/matching/index';
+import { fokkerPlanckProblem } from '../problems/fokker-planck/index';
+import { heatProblem } from '../problems/heat/index';
+import { porousMediumProblem } from '../problems/porous-medium/index';
+import { crowdMotionProblem } from '../problems/crowd-motion/index';
+import { reluNeuronGridProblem } from '../problems/relu-neuron-grid/index';
 
-export const PROBLEM_DEFS = [gaussianKlProblem, klProblem, mmdProblem, interactionProblem, matchingProblem] as const;
+export const PROBLEM_DEFS = [gaussianKlProblem, klProblem, mmdProblem, interactionProblem, matchingProblem, fokkerPlanckProblem, heatProblem, porousMediumProblem, crowdMotionProblem, reluNeuronGridProblem] as const;

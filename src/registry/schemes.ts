@@ -15,9 +15,13 @@ import { pgdParticles } from '../schemes/particles/pgd';
 import { mirrorParticles } from '../schemes/particles/mirror';
 import { nemGaussian } from '../schemes/gaussian/nem';
 import { pfbGaussian } from '../schemes/gaussian/pfb';
+import { entropicJkoGrid } from '../schemes/grid/entropic-jko';
+import { gdMassesGrid } from '../schemes/grid/gd-masses';
+import { jkoEmdGrid, jkoSlicedGrid } from '../schemes/grid/jko-transport';
 
 export const SCHEME_DEFS = [
   forwardGaussian, ulaGaussian, fbGaussian, jkoGaussian,
   ulaParticles, malaParticles, svgdParticles, forwardKdeParticles, mmdFlowParticles, fbGaussianParticles,
   gdParticles, pgdParticles, mirrorParticles, nemGaussian, pfbGaussian,
+  entropicJkoGrid, gdMassesGrid, jkoEmdGrid, jkoSlicedGrid,
 ] as const;
