@@ -12,6 +12,6 @@ export function snapshotData(row: SnapshotRow): SnapshotData {
     case 'gaussian':
       return { ...base, kind: 'gaussian', dim: meta.dim as number, mean: meta.mean as number[], ...(meta.cov ? { cov: meta.cov as number[][] } : { diag: meta.diag as number[] }) };
     default:
-      return { ...base, kind: 'grid', shape: meta.shape as number[], masses: bulk };
+      return { ...base, kind: 'grid', shape: meta.shape as number[], masses: bulk, ...(meta.channels ? { channels: meta.channels as number } : {}), ...(meta.lo ? { lo: meta.lo as number[], hi: meta.hi as number[] } : {}) };
   }
 }

@@ -72,7 +72,7 @@ export interface SnapshotIndex {
 export type SnapshotData =
   | { readonly runId: number; readonly iteration: number; readonly kind: 'particles'; readonly dim: number; readonly n: number; readonly positions: number[]; readonly weights?: number[] }
   | { readonly runId: number; readonly iteration: number; readonly kind: 'gaussian'; readonly dim: number; readonly mean: number[]; readonly cov?: number[][]; readonly diag?: number[] }
-  | { readonly runId: number; readonly iteration: number; readonly kind: 'grid'; readonly shape: number[]; readonly masses: number[] };
+  | { readonly runId: number; readonly iteration: number; readonly kind: 'grid'; readonly shape: number[]; readonly masses: number[]; readonly channels?: number; readonly lo?: number[]; readonly hi?: number[] };
 
 export interface MetricSeries {
   readonly runId: number;

@@ -74,6 +74,11 @@ describe('decoding and panels', () => {
     expect(panelKind(p)).toBe('histogram');
     expect(panelKind(decodeSnapshot({ runId: 1, iteration: 0, kind: 'grid', shape: [4, 5], masses: new Array(20).fill(0.05) }))).toBe('grid2d');
     expect(panelKind(decodeSnapshot({ runId: 1, iteration: 0, kind: 'grid', shape: [4], masses: [0.25, 0.25, 0.25, 0.25] }))).toBe('grid1d');
+    // channels travel with the frame (one channel when the snapshot does not say)
+    const two = decodeSnapshot({ runId: 1, iteration: 0, kind: 'grid', shape: [2, 2], channels: 2, masses: [0.1, 0.1, 0.1, 0.2, 0.2, 0.1, 0.1, 0.1] });
+    expect(two.kind === 'grid' && two.channels).toBe(2);
+    const one = decodeSnapshot({ runId: 1, iteration: 0, kind: 'grid', shape: [4], masses: [0.25, 0.25, 0.25, 0.25] });
+    expect(one.kind === 'grid' && one.channels).toBe(1);
   });
   it('shared ranges cover the target and the frames', () => {
     const t = parseTarget({ target: { mean: [0, 0], cov: [[1, 0], [0, 4]] } });

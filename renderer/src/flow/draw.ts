@@ -265,11 +265,17 @@ export function drawFrame(ctx: CanvasRenderingContext2D, spec: PanelSpec, w: num
     ctx.lineWidth = 2;
     ctx.stroke();
   } else if (f.kind === 'grid' && spec.kind === 'grid1d') {
-    ctx.beginPath();
-    f.masses.forEach((m, q) => (q ? ctx.lineTo : ctx.moveTo).call(ctx, t.sx(q + 0.5), t.sy(m)));
-    ctx.strokeStyle = spec.color;
-    ctx.lineWidth = 1.8;
-    ctx.stroke();
+    // One curve per channel (solid, dashed, dotted, ...).
+    const cells = f.masses.length / f.channels;
+    for (let c = 0; c < f.channels; c++) {
+      ctx.beginPath();
+      for (let q = 0; q < cells; q++) (q ? ctx.lineTo : ctx.moveTo).call(ctx, t.sx(q + 0.5), t.sy(f.masses[c * cells + q]));
+      ctx.setLineDash(c === 0 ? [] : c === 1 ? [6, 4] : [2, 3]);
+      ctx.strokeStyle = spec.color;
+      ctx.lineWidth = 1.8;
+      ctx.stroke();
+    }
+    ctx.setLineDash([]);
   } else if (f.kind === 'grid' && spec.kind === 'grid2d') {
     heatmap(ctx, t, f);
   }
@@ -327,15 +333,33 @@ export function drawScatterPixels(work: ImageData, bg: ImageData, spec: PanelSpe
   splatPoints(work.data, work.width, clip, f.positions, f.n, f.dim, spec.cx, spec.cy, kx, dpr * t.plot.x - kx * x0, -ky, dpr * (t.plot.y + t.plot.h) + ky * y0, rgbOf(spec.color), f.n > 500 ? 0.45 : 0.8, size);
 }
 
-/** A 2-D grid's masses as an image (row 0 at the bottom), scaled to the frame's largest mass. */
+/**
+ * A 2-D grid's masses as an image (row 0 at the bottom), scaled to the frame's largest mass; several channels
+ * side by side, each in its own part of the plot with its number.
+ */
 function heatmap(ctx: CanvasRenderingContext2D, t: Transform, f: Extract<Frame, { kind: 'grid' }>): void {
   const [n1, n2] = f.shape;
+  const cells = n1 * n2;
   let max = 0;
   for (const v of f.masses) if (v > max) max = v;
+  const gap = f.channels > 1 ? 6 : 0;
+  const w = (t.plot.w - gap * (f.channels - 1)) / f.channels;
+  for (let c = 0; c < f.channels; c++) {
+    const rect = { x: t.plot.x + c * (w + gap), y: t.plot.y, w, h: t.plot.h };
+    heatmapChannel(ctx, rect, f.masses.subarray(c * cells, (c + 1) * cells), n1, n2, max);
+    if (f.channels > 1) {
+      ctx.fillStyle = '#333';
+      ctx.font = '11px sans-serif';
+      ctx.fillText(`channel ${c + 1}`, rect.x + 4, rect.y + 12);
+    }
+  }
+}
+
+function heatmapChannel(ctx: CanvasRenderingContext2D, rect: { x: number; y: number; w: number; h: number }, masses: Float32Array, n1: number, n2: number, max: number): void {
   const img = new ImageData(n1, n2);
   for (let a = 0; a < n1; a++) {
     for (let b = 0; b < n2; b++) {
-      const v = max > 0 ? f.masses[a * n2 + b] / max : 0;
+      const v = max > 0 ? masses[a * n2 + b] / max : 0;
       const o = 4 * ((n2 - 1 - b) * n1 + a);
       img.data[o] = Math.round(255 - 200 * v);
       img.data[o + 1] = Math.round(255 - 150 * v);
@@ -348,5 +372,5 @@ function heatmap(ctx: CanvasRenderingContext2D, t: Transform, f: Extract<Frame, 
   tmp.height = n2;
   tmp.getContext('2d')!.putImageData(img, 0, 0);
   ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(tmp, t.plot.x, t.plot.y, t.plot.w, t.plot.h);
+  ctx.drawImage(tmp, rect.x, rect.y, rect.w, rect.h);
 }

@@ -50,7 +50,8 @@ export function insertSorted(list: number[], k: number): boolean {
 export type Frame =
   | { readonly kind: 'particles'; readonly iteration: number; readonly dim: number; readonly n: number; readonly positions: Float32Array; readonly weights?: Float64Array }
   | { readonly kind: 'gaussian'; readonly iteration: number; readonly dim: number; readonly mean: number[]; readonly cov: number[][] }
-  | { readonly kind: 'grid'; readonly iteration: number; readonly shape: number[]; readonly masses: Float32Array };
+  /** Grid masses, channel-major (channel c holds masses[c * cells .. (c + 1) * cells)). */
+  | { readonly kind: 'grid'; readonly iteration: number; readonly shape: number[]; readonly channels: number; readonly masses: Float32Array };
 
 export function decodeSnapshot(s: SnapshotData): Frame {
   switch (s.kind) {
@@ -62,7 +63,7 @@ export function decodeSnapshot(s: SnapshotData): Frame {
       return { kind: 'gaussian', iteration: s.iteration, dim: d, mean: s.mean, cov };
     }
     case 'grid':
-      return { kind: 'grid', iteration: s.iteration, shape: s.shape, masses: Float32Array.from(s.masses) };
+      return { kind: 'grid', iteration: s.iteration, shape: s.shape, channels: Math.max(1, s.channels ?? 1), masses: Float32Array.from(s.masses) };
   }
 }
 
