@@ -83,6 +83,17 @@ export interface GridMassGradient {
   gradient(p: Float64Array, out: Float64Array): number;
 }
 
+/**
+ * An energy E(mu) and the gradient of its first variation, for schemes that build their own objective
+ * E + w H (H = -h, the negative entropy): w = `entropyWeight` when the problem fixes it (kl: KL = E - h + log Z,
+ * w = 1), else the scheme's own temperature tau (two-layer-net: the risk plus weight decay).
+ */
+export interface EnergyCapability {
+  value(mu: ParticleMeasure): number;
+  gradFirstVariation(mu: ParticleMeasure, at: Float64Array, nAt: number, out: Float64Array): void;
+  readonly entropyWeight?: number;
+}
+
 /** What a problem instance may offer to schemes. A scheme's `requires` names keys of this interface. */
 export interface Capabilities {
   readonly gaussianQuadratic?: GaussianQuadratic;
@@ -91,6 +102,7 @@ export interface Capabilities {
   readonly anisotropy?: Anisotropy;
   readonly klProx?: GridKlProx;
   readonly massGradient?: GridMassGradient;
+  readonly energy?: EnergyCapability;
 }
 export type Capability = keyof Capabilities;
 

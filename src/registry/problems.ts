@@ -9,5 +9,6 @@ import { heatProblem } from '../problems/heat/index';
 import { porousMediumProblem } from '../problems/porous-medium/index';
 import { crowdMotionProblem } from '../problems/crowd-motion/index';
 import { reluNeuronGridProblem } from '../problems/relu-neuron-grid/index';
+import { twoLayerNetProblem } from '../problems/two-layer-net/index';
 
-export const PROBLEM_DEFS = [gaussianKlProblem, klProblem, mmdProblem, interactionProblem, matchingProblem, fokkerPlanckProblem, heatProblem, porousMediumProblem, crowdMotionProblem, reluNeuronGridProblem] as const;
+export const PROBLEM_DEFS = [gaussianKlProblem, klProblem, mmdProblem, interactionProblem, matchingProblem, fokkerPlanckProblem, heatProblem, porousMediumProblem, crowdMotionProblem, reluNeuronGridProblem, twoLayerNetProblem] as const;

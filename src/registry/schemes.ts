@@ -18,10 +18,13 @@ import { pfbGaussian } from '../schemes/gaussian/pfb';
 import { entropicJkoGrid } from '../schemes/grid/entropic-jko';
 import { gdMassesGrid } from '../schemes/grid/gd-masses';
 import { jkoEmdGrid, jkoSlicedGrid } from '../schemes/grid/jko-transport';
+import { noisyGdParticles } from '../schemes/particles/noisy-gd';
+import { jkoMapParticles } from '../schemes/particles/jko-map';
 
 export const SCHEME_DEFS = [
   forwardGaussian, ulaGaussian, fbGaussian, jkoGaussian,
   ulaParticles, malaParticles, svgdParticles, forwardKdeParticles, mmdFlowParticles, fbGaussianParticles,
   gdParticles, pgdParticles, mirrorParticles, nemGaussian, pfbGaussian,
   entropicJkoGrid, gdMassesGrid, jkoEmdGrid, jkoSlicedGrid,
+  noisyGdParticles, jkoMapParticles,
 ] as const;

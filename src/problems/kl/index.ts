@@ -32,7 +32,7 @@ export const klProblem = defineProblem({
   kind: 'kl',
   schema: KlProblemSchema,
   measure: 'particles',
-  capabilities: ['klPotential'],
+  capabilities: ['klPotential', 'energy'],
   cite: 'Sampling as KL minimization (Jordan, Kinderlehrer & Otto 1998; Wibisono 2018); entropy by Kozachenko & Leonenko 1987',
   check(p, path) {
     const issues = checkTarget(p.target, `${path}.target`);
@@ -56,7 +56,15 @@ export const klProblem = defineProblem({
     const index = Object.fromEntries(defs.map((d, j) => [d.name, j])) as Record<string, number>;
     return {
       init: mu,
-      caps: { klPotential: target },
+      caps: {
+        klPotential: target,
+        // KL(mu | pi) = E(mu) - h(mu) + log Z with E = int V dmu: the entropy weight is fixed at 1.
+        energy: {
+          value(cur) { target.potential(cur.x, cur.n, v); return weightedMean(cur, v); },
+          gradFirstVariation(_cur, at, nAt, out) { target.gradPotential(at, nAt, out); },
+          entropyWeight: 1,
+        },
+      },
       metrics: defs,
       evaluate(cur, _k, sparse, out) {
         out.fill(NaN, 0, defs.length);

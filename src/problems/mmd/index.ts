@@ -31,7 +31,7 @@ export const mmdProblem = defineProblem({
   kind: 'mmd',
   schema: MmdProblemSchema,
   measure: 'particles',
-  capabilities: ['firstVariation'],
+  capabilities: ['firstVariation', 'energy'],
   cite: 'Arbel, Korba, Salim & Gretton, Maximum Mean Discrepancy Gradient Flow, NeurIPS 2019',
   check(p, path) {
     if (p.target.kind === 'points') {
@@ -57,6 +57,12 @@ export const mmdProblem = defineProblem({
       init: mu,
       caps: {
         firstVariation: {
+          gradFirstVariation(cur, at, nAt, out) {
+            mmdWitnessGrad(at, nAt, cur.x, cur.n, y, m, d, p.s, out);
+          },
+        },
+        energy: {
+          value: (cur) => mmd(cur) / 2,
           gradFirstVariation(cur, at, nAt, out) {
             mmdWitnessGrad(at, nAt, cur.x, cur.n, y, m, d, p.s, out);
           },
