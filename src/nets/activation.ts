@@ -7,12 +7,12 @@ export type Activation = 'tanh' | 'relu';
 
 /** tanh(z) to ~1e-14 relative: series z - z^3/3 + 2 z^5/15 - 17 z^7/315 for |z| < 0.01 (next term < 1e-18 z). */
 export function fastTanh(z: number): number {
-  const a = z < 0 ? -z : z;
+  const a = Math.abs(z);
   if (a < 0.01) {
     const z2 = z * z;
     return z * (1 + z2 * (-1 / 3 + z2 * (2 / 15 - z2 * (17 / 315))));
   }
-  if (a > 19.1) return z > 0 ? 1 : z < 0 ? -1 : z; // 1 - tanh(19.1) < 2^-53; keeps NaN as NaN
+  if (a > 19.1) return z > 0 ? 1 : -1; // 1 - tanh(19.1) < 2^-53
   const e = fastExp(2 * z);
   return (e - 1) / (e + 1);
 }
