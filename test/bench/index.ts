@@ -1,4 +1,4 @@
-// `npm run bench [-- group...]`: runs benchmark groups (lab, load, compare, compare-grouped, flow, ot, particles, snapshots, mirror, grids; all by default) and prints their tables.
+// `npm run bench [-- group...]`: runs benchmark groups (lab, load, compare, compare-grouped, flow, ot, particles, snapshots, mirror, grids, nets; all by default) and prints their tables.
 import { formatTable, type BenchRow } from './table';
 import { runLabBench } from './lab';
 import { runCompareRenderBench } from './compare-render';
@@ -10,6 +10,7 @@ import { runSnapshotBench } from './snapshots';
 import { runMirrorBench } from './mirror';
 import { runLoadBench } from './load';
 import { runGridsBench } from './grids';
+import { runNetsBench } from './nets';
 
 const groups: Record<string, { title: string; run: () => Promise<BenchRow[]> }> = {
   lab: { title: 'Lab: pool throughput, metric ingestion, main event loop', run: runLabBench },
@@ -22,6 +23,7 @@ const groups: Record<string, { title: string; run: () => Promise<BenchRow[]> }> 
   particles: { title: 'Particle numerics: SVGD, ULA, entropy (ratios against NumPy / SciPy where found)', run: runParticlesBench },
   mirror: { title: 'Mirror and preconditioned descent: Newton mirror step, pgd on 5,000 points (ratios against NumPy)', run: runMirrorBench },
   grids: { title: 'Grids: one entropic JKO step by Dykstra (ratios against NumPy K1 P K2)', run: runGridsBench },
+  nets: { title: 'Two-layer networks: a gd step against NumPy, a jko-map step of the Zhu preset', run: runNetsBench },
 };
 
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
