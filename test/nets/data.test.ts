@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSetup } from '../../src/setup/schema';
 import { parseCsv, teacherData, linearData } from '../../src/nets/data';
 import { risk } from '../../src/nets/model';
+import { homogeneousView } from '../../src/nets/views';
 import { createRng } from '../../src/random';
 import { createSimulation, specOf } from '../particle-schemes/helpers';
 
@@ -70,5 +71,12 @@ describe('two-layer-net data', () => {
     const noisy = teacherData(createRng(3), 2, 4000, 0, 4, 'gaussian', 0.1);
     expect(noisy.teacherRisk).toBeGreaterThan(0.009);
     expect(noisy.teacherRisk).toBeLessThan(0.011);
+  });
+});
+
+describe('homogeneousView', () => {
+  it('maps (b, a) to |b| a and refuses a wrong shape', () => {
+    expect(Array.from(homogeneousView(Float64Array.from([-2, 1, 0.5, 3, 3, -1, 2, 0]), 2, 4))).toEqual([2, 1, 6, -3, 6, 0]);
+    expect(() => homogeneousView(new Float64Array(5), 2, 3)).toThrow(/not 2 neurons of dimension 3/);
   });
 });
