@@ -56,10 +56,10 @@ describe('particle setups', () => {
 
   it('derives which schemes fit which problem from capabilities, and one schema per scheme kind', () => {
     expect(SCHEMES_FOR_PROBLEM['gaussian-kl']).toEqual(['forward', 'ula', 'fb', 'jko', 'nem', 'pfb']);
-    expect(SCHEMES_FOR_PROBLEM.kl).toEqual(['ula', 'mala', 'svgd', 'forward-kde', 'fb-gaussian']);
-    expect(SCHEMES_FOR_PROBLEM.mmd).toEqual(['mmd-flow', 'gd', 'pgd', 'mirror']);
-    expect(SCHEMES_FOR_PROBLEM.interaction).toEqual(['mmd-flow', 'gd', 'pgd', 'mirror']);
-    expect(SCHEMES_FOR_PROBLEM.matching).toEqual(['mmd-flow', 'gd', 'pgd', 'mirror']);
+    expect(SCHEMES_FOR_PROBLEM.kl).toEqual(['ula', 'mala', 'svgd', 'forward-kde', 'fb-gaussian', 'jko-map']);
+    expect(SCHEMES_FOR_PROBLEM.mmd).toEqual(['mmd-flow', 'gd', 'pgd', 'mirror', 'noisy-gd', 'jko-map']);
+    expect(SCHEMES_FOR_PROBLEM.interaction).toEqual(['mmd-flow', 'gd', 'pgd', 'mirror', 'noisy-gd']);
+    expect(SCHEMES_FOR_PROBLEM.matching).toEqual(['mmd-flow', 'gd', 'pgd', 'mirror', 'noisy-gd']);
     const kinds = (z.toJSONSchema(SchemeSchema) as { oneOf?: { properties: { kind: { const: string } } }[]; anyOf?: { properties: { kind: { const: string } } }[] });
     const variants = (kinds.oneOf ?? kinds.anyOf)!.map((v) => v.properties.kind.const);
     expect(variants.filter((k) => k === 'ula')).toHaveLength(1);
