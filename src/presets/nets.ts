@@ -50,7 +50,7 @@ export const NET_PRESETS: Preset[] = [
       'on the sphere of radius r0 = 1 in R^4 with alternating signs of b_i; plain gd, step 0.2, 5000 iterations, 10 seeds each (data, teacher and start ' +
       'change with the seed). Group by problem.model.m and watch excess_risk: narrow students often stall at a spurious critical point, wide ones reach ' +
       'the global minimum (excess risk -> 0). Measured: the fraction of seeds with excess_risk < 1e-3 at k = 5000 is 0.1 / 0.2 / 0.9 / 1.0 for m = 4 / 5 / 10 / 100. ' +
-      'The 40 runs took about 3 minutes of one core in all on a busy machine (m = 100: about 15 s each with the per-step metrics).',
+      'The 40 runs took about 20 s of one core in all on a busy machine, per-step metrics included.',
     source: 'Chizat & Bach, On the global convergence of gradient descent for over-parameterized models using optimal transport, NeurIPS 2018 (Fig. 2)',
     setup: {
       name: 'Chizat & Bach 2018: width and global convergence',
