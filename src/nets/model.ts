@@ -159,6 +159,16 @@ export function gradAtParticles(arch: NetArchitecture, theta: Float64Array, m: n
   for (let i = 0; i < m; i++) {
     const o = i * dim, to = i * n;
     const ci = theta[o] * (w ? w[i] : 1 / m);
+    if (p === 2 && arch.activation === 'tanh' && !arch.bias) {
+      // the hot case (Zhu's model): activation and output in one pass
+      const v0 = theta[o + 1], v1 = theta[o + 2];
+      for (let j = 0; j < n; j++) {
+        const t = fastTanh(v0 * xt[j] + v1 * xt[n + j]);
+        work[to + j] = t;
+        r[j] += ci * t;
+      }
+      continue;
+    }
     activations(arch, theta, o, xt, n, p, work, to);
     for (let j = 0; j < n; j++) r[j] += ci * work[to + j];
   }

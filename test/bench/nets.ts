@@ -74,22 +74,28 @@ export async function runNetsBench(): Promise<BenchRow[]> {
         const snap1 = sim.snapshot!(1);
         if (snap1.kind === 'particles') theta1 = snap1.positions;
       }
-      // the first timed step of a fresh simulation includes allocating its activation buffer; time a warm step too
-      const sim = createSimulation(spec);
-      sim.step(0);
-      let warm = Infinity;
-      for (let r = 0; r < reps; r++) { const t0 = performance.now(); sim.step(r + 1); warm = Math.min(warm, (performance.now() - t0) / 1000); }
+      // The first timed step of a fresh simulation includes allocating its activation buffer; the row times warm steps.
+      // The machine is shared: five rounds alternate ours and NumPy's (best of `reps` each), and each keeps its best.
       const label = model.kind === 'mean-field' ? 'mean-field tanh (Zhu), d = 3' : 'relu-2homogeneous (Chizat & Bach), d = 4';
-      const row: BenchRow = { name: `gd step, ${label}, m = 1,000, n = 1,000, p = 2`, value: warm, unit: 's', target: 'ratio <= 1 (NumPy)', note: `first step of a fresh run ${(best * 1000).toFixed(1)} ms (allocates the activation buffer)` };
-      if (!hasNumpy) { rows.push({ ...row, note: `${row.note}; NumPy not importable by ${PYTHON}; no baseline` }); continue; }
       const file = path.join(dir, `${model.kind}.json`);
       writeFileSync(file, JSON.stringify({ x: data.flatMap((r) => r.slice(0, 2)), y: data.map((r) => r[2]), p, theta: Array.from(theta0), m, step, reps, bias: model.kind !== 'mean-field', activation: model.kind === 'mean-field' ? 'tanh' : 'relu' }));
-      const py = spawnSync(PYTHON, ['-c', NUMPY_SCRIPT, file], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000, env: { ...process.env, ...ONE_THREAD } });
-      if (py.status !== 0) { rows.push({ ...row, note: `${row.note}; python failed: ${(py.stderr || '').trim().split('\n').pop()}` }); continue; }
-      const out = JSON.parse(py.stdout.trim().split('\n').pop()!) as { seconds: number; theta1: number[] };
-      let diff = 0, scale = 0;
-      for (let k = 0; k < out.theta1.length; k++) { diff = Math.max(diff, Math.abs(out.theta1[k] - theta1![k])); scale = Math.max(scale, Math.abs(out.theta1[k])); }
-      rows.push({ ...row, baseline: { label: 'NumPy', value: out.seconds }, pass: warm / out.seconds <= 1, note: `${row.note}; max |theta1 - theta1_numpy| / max |theta1| = ${(diff / scale).toExponential(1)}` });
+      const sim = createSimulation(spec);
+      sim.step(0);
+      let warm = Infinity, numpy = Infinity, failure = hasNumpy ? '' : `NumPy not importable by ${PYTHON}; no baseline`, diff = 0;
+      for (let round = 0; round < 5; round++) {
+        for (let r = 0; r < reps; r++) { const t0 = performance.now(); sim.step(r + 1); warm = Math.min(warm, (performance.now() - t0) / 1000); }
+        if (failure) continue;
+        const py = spawnSync(PYTHON, ['-c', NUMPY_SCRIPT, file], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 600_000, env: { ...process.env, ...ONE_THREAD } });
+        if (py.status !== 0) { failure = `python failed: ${(py.stderr || '').trim().split('\n').pop()}`; continue; }
+        const out = JSON.parse(py.stdout.trim().split('\n').pop()!) as { seconds: number; theta1: number[] };
+        numpy = Math.min(numpy, out.seconds);
+        let dmax = 0, scale = 0;
+        for (let k = 0; k < out.theta1.length; k++) { dmax = Math.max(dmax, Math.abs(out.theta1[k] - theta1![k])); scale = Math.max(scale, Math.abs(out.theta1[k])); }
+        diff = dmax / scale;
+      }
+      const row: BenchRow = { name: `gd step, ${label}, m = 1,000, n = 1,000, p = 2`, value: warm, unit: 's', target: 'ratio <= 1 (NumPy)', note: `first step of a fresh run ${(best * 1000).toFixed(1)} ms (allocates the activation buffer)` };
+      if (failure) rows.push({ ...row, note: `${row.note}; ${failure}` });
+      else rows.push({ ...row, baseline: { label: 'NumPy', value: numpy }, pass: warm / numpy <= 1, note: `${row.note}; max |theta1 - theta1_numpy| / max |theta1| = ${diff.toExponential(1)}` });
     }
 
     // One jko-map outer step of the Zhu §4.2 preset (m = 100, q = 1000, 200 inner iterations), tau = 0 and 0.01.
