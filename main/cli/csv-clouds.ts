@@ -13,7 +13,7 @@ export function resolveCsvClouds(json: unknown, setupFile: string): unknown {
     if (Array.isArray(v)) return v.map((x, i) => walk(x, `${at}[${i}]`));
     if (!v || typeof v !== 'object') return v;
     const o = v as Record<string, unknown>;
-    if (o.kind === 'csv') {
+    if (o.kind === 'csv' && 'path' in o) { // two-layer-net's data {kind: 'csv', rows | text} is not a cloud reference
       if (typeof o.path !== 'string' || Object.keys(o).some((k) => k !== 'kind' && k !== 'path')) throw new CsvReferenceError(`${at}: a CSV cloud is {"kind": "csv", "path": "<file.csv>"}`);
       const file = path.resolve(path.dirname(setupFile), o.path);
       let text: string;

@@ -199,6 +199,7 @@ function readSetupFile(file: string, io: CliIo): unknown {
     io.stderr(`${file}: not valid JSON (${(e as Error).message})\n`);
     throw new CliExit(2);
   }
+  inlineCsvFile(json, file, io);
   try {
     json = resolveCsvClouds(json, file);
   } catch (e) {
@@ -212,6 +213,20 @@ function readSetupFile(file: string, io: CliIo): unknown {
     throw new CliExit(2);
   }
   return json;
+}
+
+/** problem.data = {kind: 'csv', file: 'rows.csv'} (relative to the setup file): the file's text goes into the setup as `text`. */
+function inlineCsvFile(json: unknown, setupFile: string, io: CliIo): void {
+  const data = (json as { problem?: { data?: Record<string, unknown> } } | null)?.problem?.data;
+  if (!data || data.kind !== 'csv' || typeof data.file !== 'string') return;
+  const csv = path.resolve(path.dirname(setupFile), data.file);
+  try {
+    data.text = readFileSync(csv, 'utf8');
+  } catch (e) {
+    io.stderr(`problem.data.file: cannot read ${csv}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    throw new CliExit(2);
+  }
+  delete data.file;
 }
 
 /** Ends a command with an exit code after its message was printed. */

@@ -75,6 +75,26 @@ describe('wgflab CLI', () => {
     expect(existsSync(db)).toBe(false);
   });
 
+  it('reads problem.data.file (CSV, relative to the setup) into the setup; its errors name the line', () => {
+    const dir = tempDir();
+    const db = path.join(dir, 'lab.sqlite');
+    writeFileSync(path.join(dir, 'rows.csv'), 'x1,x2,y\n1,2,3\n4,5\n');
+    const setup = { name: 'csv', problem: { kind: 'two-layer-net', data: { kind: 'csv', file: 'rows.csv' }, model: { kind: 'mean-field', m: 2 } }, scheme: { kind: 'gd', step: 0.1 }, iterations: 2 };
+    const r = cli(['run', writeJson(dir, 'net.json', setup), '--db', db]);
+    expect(r.status).toBe(2);
+    expect(lines(r.stderr)).toEqual(['problem.data.text: line 3: has 2 columns, but the first row has 3 (x1..xp, y)']);
+    setup.problem.data.file = 'missing.csv';
+    const r2 = cli(['run', writeJson(dir, 'net2.json', setup), '--db', db]);
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toMatch(/^problem\.data\.file: cannot read .*missing\.csv: ENOENT/);
+    expect(existsSync(db)).toBe(false);
+    writeFileSync(path.join(dir, 'rows.csv'), 'x1,x2,y\n1,2,3\n4,5,6\n');
+    setup.problem.data.file = 'rows.csv';
+    const r3 = cli(['run', writeJson(dir, 'net3.json', setup), '--db', db]);
+    expect(r3.stderr).toBe('');
+    expect(r3.status).toBe(0);
+  });
+
   it('answers usage errors with exit 2 and a usage line', () => {
     for (const args of [[], ['frobnicate'], ['run'], ['run', '--preset', 'no-such-preset'], ['export', '--db', 'x.sqlite', '--format', 'xml'], ['resume', '--db', 'x.sqlite', '--workers', '0'], ['run', 'a.json', '--db', 'x', '--bogus', '1']]) {
       const r = cli(args);

@@ -32,7 +32,7 @@ export const CsvDataSchema = z.strictObject({
   rows: z.array(z.array(finite).min(2)).min(1).max(1_000_000).optional().meta({ title: 'Rows', description: 'one row [x1, ..., xp, y] per sample' }),
   text: z.string().max(100_000_000).optional().meta({ title: 'CSV text', description: 'columns x1..xp, y (comma, semicolon or tab); an optional header line; stored with the setup' }),
   n_test: nTest,
-}).meta({ title: 'Given rows (CSV)', description: 'the rows are stored with the setup, so the run is reproducible' });
+}).meta({ title: 'Given rows (CSV)', description: 'the rows are stored with the setup, so the run is reproducible (wgflab run also takes file: "rows.csv", relative to the setup file, and stores its text)' });
 
 export const DataSchema = z.discriminatedUnion('kind', [LinearDataSchema, TeacherDataSchema, CsvDataSchema]).meta({ title: 'Data' });
 export type NetDataLaw = z.output<typeof DataSchema>;
