@@ -1,7 +1,8 @@
 // Shared by the grid problems (fokker-planck, heat, porous-medium, crowd-motion): the grid and initial-density
 // fields, their checks, and the metrics against an exact law integrated over the cells.
 import { z } from 'zod';
-import type { MetricDef } from '../engine/contract';
+import type { MetricDef, ProblemInstance } from '../engine/contract';
+import type { SeparableProx } from '../grid/prox';
 import type { SetupIssue } from '../setup/issues';
 import { cellCentres, gridMeasure, type GridBox, type GridMeasure } from '../measures/grid';
 import { barenblatt, gaussianDensity, gridMoments, integrateCells } from '../grid/exact';
@@ -135,3 +136,32 @@ export function exactMetrics(box: GridBox, p: Float64Array, q: Float64Array, ind
 
 export const centres1dOf = (box: GridBox): Float64Array | null => (box.shape.length === 1 ? cellCentres(box) : null);
 export const indexOf = (defs: readonly MetricDef[]): Record<string, number> => Object.fromEntries(defs.map((d, j) => [d.name, j]));
+
+/**
+ * The instance of a grid problem whose flow keeps a Gaussian law Gaussian (Fokker–Planck, heat): the KL prox of
+ * its objective, the objective and mass error at every step, and the errors against the exact law at t = k tau
+ * (sparse). `lawAt(t)` gives that law's mean and flattened covariance.
+ */
+export function gaussianLawInstance(box: GridBox, mu: GridMeasure, prox: SeparableProx, objectiveLabel: string,
+  lawAt: (t: number) => { mean: readonly number[]; cov: readonly number[] }): ProblemInstance<'grid'> {
+  const d = box.shape.length;
+  const defs: MetricDef[] = [
+    { name: 'objective', label: objectiveLabel, log: false, cadence: 'step' },
+    GRID_METRIC.mass_error, GRID_METRIC.l1_exact, ...(d <= 2 ? [GRID_METRIC.w2sq_exact] : []), GRID_METRIC.mean_error, GRID_METRIC.var_error,
+  ];
+  const index = indexOf(defs);
+  const c1 = centres1dOf(box);
+  return {
+    init: mu,
+    caps: { klProx: prox },
+    metrics: defs,
+    evaluate(cur, _k, sparse, out) {
+      out.fill(NaN, 0, defs.length);
+      out[index.objective] = prox.value(cur.masses);
+      out[index.mass_error] = massError(cur);
+      if (!sparse) return;
+      const law = lawAt(cur.t);
+      exactMetrics(box, cur.masses, massesOf(box, gaussianDensity(law.mean, law.cov), 'exact law'), index, out, c1);
+    },
+  };
+}

@@ -2,11 +2,11 @@
 // gradient flow d_t rho = div(rho grad V) + Delta rho (Jordan, Kinderlehrer & Otto 1998) keeps a Gaussian law
 // Gaussian (Ornstein-Uhlenbeck): mean b + e^-t (m0 - b), covariance e^-2t S0 + (1 - e^-2t) I.
 import { z } from 'zod';
-import { defineProblem, type MetricDef } from '../../engine/contract';
+import { defineProblem } from '../../engine/contract';
 import { cellCentres, cellVolume } from '../../measures/grid';
 import { separableProx } from '../../grid/prox';
-import { gaussianDensity, ouLaw } from '../../grid/exact';
-import { boxOf, centres1dOf, checkGaussianInit, checkGrid, exactMetrics, gaussianMeasureOnGrid, GaussianInitSchema, GRID_METRIC, GridSchema, indexOf, massError, massesOf } from '../grid-common';
+import { ouLaw } from '../../grid/exact';
+import { boxOf, checkGaussianInit, checkGrid, gaussianLawInstance, gaussianMeasureOnGrid, GaussianInitSchema, GridSchema } from '../grid-common';
 
 export const FokkerPlanckSchema = z.strictObject({
   kind: z.literal('fokker-planck'),
@@ -38,26 +38,7 @@ export const fokkerPlanckProblem = defineProblem({
     const V = new Float64Array(mu.size);
     for (let i = 0; i < mu.size; i++) { let s = 0; for (let a = 0; a < d; a++) s += (x[i * d + a] - p.centre[a]) ** 2; V[i] = s / 2; }
     const prox = separableProx({ cellVolume: cellVolume(mu), potential: V, entropy: 1 });
-    const defs: MetricDef[] = [
-      { name: 'objective', label: 'F(ρ) = ∫V ρ + ∫ρ (log ρ − 1)', log: false, cadence: 'step' },
-      GRID_METRIC.mass_error, GRID_METRIC.l1_exact, ...(d <= 2 ? [GRID_METRIC.w2sq_exact] : []), GRID_METRIC.mean_error, GRID_METRIC.var_error,
-    ];
-    const index = indexOf(defs);
-    const c1 = centres1dOf(box);
     const S0 = p.init.cov.flat();
-    return {
-      init: mu,
-      caps: { klProx: prox },
-      metrics: defs,
-      evaluate(cur, _k, sparse, out) {
-        out.fill(NaN, 0, defs.length);
-        out[index.objective] = prox.value(cur.masses);
-        out[index.mass_error] = massError(cur);
-        if (!sparse) return;
-        const law = ouLaw(p.init.mean, S0, p.centre, cur.t);
-        const q = massesOf(box, gaussianDensity(law.mean, law.cov), 'exact law');
-        exactMetrics(box, cur.masses, q, index, out, c1);
-      },
-    };
+    return gaussianLawInstance(box, mu, prox, 'F(ρ) = ∫V ρ + ∫ρ (log ρ − 1)', (t) => ouLaw(p.init.mean, S0, p.centre, t));
   },
 });

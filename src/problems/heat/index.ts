@@ -1,11 +1,11 @@
 // Problem `heat` on a grid: F(rho) = D int rho log rho, whose Wasserstein gradient flow is d_t rho = D Delta rho
 // (Jordan, Kinderlehrer & Otto 1998); from N(m0, S0) the law is N(m0, S0 + 2 D t I).
 import { z } from 'zod';
-import { defineProblem, type MetricDef } from '../../engine/contract';
+import { defineProblem } from '../../engine/contract';
 import { cellVolume } from '../../measures/grid';
 import { separableProx } from '../../grid/prox';
-import { gaussianDensity, heatLaw } from '../../grid/exact';
-import { boxOf, centres1dOf, checkGaussianInit, checkGrid, exactMetrics, gaussianMeasureOnGrid, GaussianInitSchema, GRID_METRIC, GridSchema, indexOf, massError, massesOf } from '../grid-common';
+import { heatLaw } from '../../grid/exact';
+import { boxOf, checkGaussianInit, checkGrid, gaussianLawInstance, gaussianMeasureOnGrid, GaussianInitSchema, GridSchema } from '../grid-common';
 
 export const HeatSchema = z.strictObject({
   kind: z.literal('heat'),
@@ -30,26 +30,7 @@ export const heatProblem = defineProblem({
     const box = boxOf(p.grid);
     const mu = gaussianMeasureOnGrid(box, p.init, 'problem.init');
     const prox = separableProx({ cellVolume: cellVolume(mu), entropy: p.diffusion });
-    const d = box.shape.length;
-    const defs: MetricDef[] = [
-      { name: 'objective', label: 'F(ρ) = D ∫ρ (log ρ − 1)', log: false, cadence: 'step' },
-      GRID_METRIC.mass_error, GRID_METRIC.l1_exact, ...(d <= 2 ? [GRID_METRIC.w2sq_exact] : []), GRID_METRIC.mean_error, GRID_METRIC.var_error,
-    ];
-    const index = indexOf(defs);
-    const c1 = centres1dOf(box);
     const S0 = p.init.cov.flat();
-    return {
-      init: mu,
-      caps: { klProx: prox },
-      metrics: defs,
-      evaluate(cur, _k, sparse, out) {
-        out.fill(NaN, 0, defs.length);
-        out[index.objective] = prox.value(cur.masses);
-        out[index.mass_error] = massError(cur);
-        if (!sparse) return;
-        const law = heatLaw(p.init.mean, S0, cur.t, p.diffusion);
-        exactMetrics(box, cur.masses, massesOf(box, gaussianDensity(law.mean, law.cov), 'exact law'), index, out, c1);
-      },
-    };
+    return gaussianLawInstance(box, mu, prox, 'F(ρ) = D ∫ρ (log ρ − 1)', (t) => heatLaw(p.init.mean, S0, t, p.diffusion));
   },
 });
