@@ -138,17 +138,12 @@ export const centres1dOf = (box: GridBox): Float64Array | null => (box.shape.len
 export const indexOf = (defs: readonly MetricDef[]): Record<string, number> => Object.fromEntries(defs.map((d, j) => [d.name, j]));
 
 /**
- * The instance of a grid problem whose flow keeps a Gaussian law Gaussian (Fokker–Planck, heat): the KL prox of
- * its objective, the objective and mass error at every step, and the errors against the exact law at t = k tau
- * (sparse). `lawAt(t)` gives that law's mean and flattened covariance.
+ * The instance of a grid problem solved through the KL prox of its objective: the objective and mass error at every
+ * step, and (sparse) the errors `exactDefs` against the exact masses at t = k tau when `exactAt` gives them.
  */
-export function gaussianLawInstance(box: GridBox, mu: GridMeasure, prox: SeparableProx, objectiveLabel: string,
-  lawAt: (t: number) => { mean: readonly number[]; cov: readonly number[] }): ProblemInstance<'grid'> {
-  const d = box.shape.length;
-  const defs: MetricDef[] = [
-    { name: 'objective', label: objectiveLabel, log: false, cadence: 'step' },
-    GRID_METRIC.mass_error, GRID_METRIC.l1_exact, ...(d <= 2 ? [GRID_METRIC.w2sq_exact] : []), GRID_METRIC.mean_error, GRID_METRIC.var_error,
-  ];
+export function klProxInstance(box: GridBox, mu: GridMeasure, prox: SeparableProx, objectiveLabel: string,
+  exactDefs: readonly MetricDef[], exactAt: ((t: number) => Float64Array) | null): ProblemInstance<'grid'> {
+  const defs: MetricDef[] = [{ name: 'objective', label: objectiveLabel, log: false, cadence: 'step' }, GRID_METRIC.mass_error, ...(exactAt ? exactDefs : [])];
   const index = indexOf(defs);
   const c1 = centres1dOf(box);
   return {
@@ -159,9 +154,31 @@ export function gaussianLawInstance(box: GridBox, mu: GridMeasure, prox: Separab
       out.fill(NaN, 0, defs.length);
       out[index.objective] = prox.value(cur.masses);
       out[index.mass_error] = massError(cur);
-      if (!sparse) return;
-      const law = lawAt(cur.t);
-      exactMetrics(box, cur.masses, massesOf(box, gaussianDensity(law.mean, law.cov), 'exact law'), index, out, c1);
+      if (sparse && exactAt) exactMetrics(box, cur.masses, exactAt(cur.t), index, out, c1);
     },
   };
+}
+
+/** klProxInstance for a flow that keeps a Gaussian law Gaussian (Fokker–Planck, heat); `lawAt(t)` gives its mean and flattened covariance. */
+export function gaussianLawInstance(box: GridBox, mu: GridMeasure, prox: SeparableProx, objectiveLabel: string,
+  lawAt: (t: number) => { mean: readonly number[]; cov: readonly number[] }): ProblemInstance<'grid'> {
+  const exactDefs = [GRID_METRIC.l1_exact, ...(box.shape.length <= 2 ? [GRID_METRIC.w2sq_exact] : []), GRID_METRIC.mean_error, GRID_METRIC.var_error];
+  return klProxInstance(box, mu, prox, objectiveLabel, exactDefs, (t) => {
+    const law = lawAt(t);
+    return massesOf(box, gaussianDensity(law.mean, law.cov), 'exact law');
+  });
+}
+
+/** V(x) = |x - centre|^2 / 2 at the cell centres of a grid. */
+export function quadraticPotential(box: GridBox, centre: readonly number[]): Float64Array {
+  const d = box.shape.length;
+  const x = cellCentres(box);
+  const n = x.length / d;
+  const V = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let a = 0; a < d; a++) s += (x[i * d + a] - centre[a]) ** 2;
+    V[i] = s / 2;
+  }
+  return V;
 }

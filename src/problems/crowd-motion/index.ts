@@ -3,10 +3,10 @@
 // entropic JKO in Peyre, SIAM J. Imaging Sci. 2015 §5.3).
 import { z } from 'zod';
 import { defineProblem, type MetricDef } from '../../engine/contract';
-import { cellCentres, cellVolume, gridMeasure } from '../../measures/grid';
+import { cellVolume, gridMeasure } from '../../measures/grid';
 import { separableProx } from '../../grid/prox';
 import { gaussianDensity } from '../../grid/exact';
-import { boxOf, BoxInitSchema, checkGaussianInit, checkGrid, GaussianInitSchema, GRID_METRIC, GridSchema, indexOf, massError, massesOf } from '../grid-common';
+import { boxOf, BoxInitSchema, checkGaussianInit, checkGrid, GaussianInitSchema, GRID_METRIC, GridSchema, indexOf, massError, massesOf, quadraticPotential } from '../grid-common';
 
 export const CrowdMotionSchema = z.strictObject({
   kind: z.literal('crowd-motion'),
@@ -47,10 +47,7 @@ export const crowdMotionProblem = defineProblem({
     let mx = 0;
     for (const v of masses) mx = Math.max(mx, v / h);
     if (mx > p.cap * (1 + 1e-9)) throw new RangeError(`problem.init: the initial density reaches ${mx.toPrecision(4)} > cap ${p.cap}`);
-    const d = box.shape.length;
-    const x = cellCentres(box);
-    const V = new Float64Array(mu.size);
-    for (let i = 0; i < mu.size; i++) { let s = 0; for (let a = 0; a < d; a++) s += (x[i * d + a] - p.target[a]) ** 2; V[i] = s / 2; }
+    const V = quadraticPotential(box, p.target);
     const prox = separableProx({ cellVolume: h, potential: V, entropy: p.entropy, cap: p.cap });
     const defs: MetricDef[] = [
       { name: 'objective', label: 'F(ρ) = ∫V ρ (+ ε ∫ρ log ρ)', log: false, cadence: 'step' },

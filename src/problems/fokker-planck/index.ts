@@ -3,10 +3,10 @@
 // Gaussian (Ornstein-Uhlenbeck): mean b + e^-t (m0 - b), covariance e^-2t S0 + (1 - e^-2t) I.
 import { z } from 'zod';
 import { defineProblem } from '../../engine/contract';
-import { cellCentres, cellVolume } from '../../measures/grid';
+import { cellVolume } from '../../measures/grid';
 import { separableProx } from '../../grid/prox';
 import { ouLaw } from '../../grid/exact';
-import { boxOf, checkGaussianInit, checkGrid, gaussianLawInstance, gaussianMeasureOnGrid, GaussianInitSchema, GridSchema } from '../grid-common';
+import { boxOf, checkGaussianInit, checkGrid, gaussianLawInstance, gaussianMeasureOnGrid, GaussianInitSchema, GridSchema, quadraticPotential } from '../grid-common';
 
 export const FokkerPlanckSchema = z.strictObject({
   kind: z.literal('fokker-planck'),
@@ -33,10 +33,7 @@ export const fokkerPlanckProblem = defineProblem({
   create(p) {
     const box = boxOf(p.grid);
     const mu = gaussianMeasureOnGrid(box, p.init, 'problem.init');
-    const d = box.shape.length;
-    const x = cellCentres(box);
-    const V = new Float64Array(mu.size);
-    for (let i = 0; i < mu.size; i++) { let s = 0; for (let a = 0; a < d; a++) s += (x[i * d + a] - p.centre[a]) ** 2; V[i] = s / 2; }
+    const V = quadraticPotential(box, p.centre);
     const prox = separableProx({ cellVolume: cellVolume(mu), potential: V, entropy: 1 });
     const S0 = p.init.cov.flat();
     return gaussianLawInstance(box, mu, prox, 'F(ρ) = ∫V ρ + ∫ρ (log ρ − 1)', (t) => ouLaw(p.init.mean, S0, p.centre, t));

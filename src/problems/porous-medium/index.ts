@@ -1,10 +1,10 @@
 // Problem `porous-medium` on a grid: F(rho) = int e_m(rho), e_m(r) = r (r^(m-1) - m) / (m - 1), whose Wasserstein
 // gradient flow is d_t u = Delta u^m (Otto, Comm. PDE 2001); from a Barenblatt profile the solution is Barenblatt.
 import { z } from 'zod';
-import { defineProblem, type MetricDef } from '../../engine/contract';
+import { defineProblem } from '../../engine/contract';
 import { cellVolume, gridMeasure } from '../../measures/grid';
 import { separableProx } from '../../grid/prox';
-import { barenblattMasses, BarenblattInitSchema, boxOf, centres1dOf, checkGaussianInit, checkGrid, exactMetrics, gaussianMeasureOnGrid, GaussianInitSchema, GRID_METRIC, GridSchema, indexOf, massError } from '../grid-common';
+import { barenblattMasses, BarenblattInitSchema, boxOf, checkGaussianInit, checkGrid, gaussianMeasureOnGrid, GaussianInitSchema, GRID_METRIC, GridSchema, klProxInstance } from '../grid-common';
 
 export const PorousMediumSchema = z.strictObject({
   kind: z.literal('porous-medium'),
@@ -35,26 +35,8 @@ export const porousMediumProblem = defineProblem({
     const init = p.init;
     const mu = init.kind === 'gaussian' ? gaussianMeasureOnGrid(box, init, 'problem.init') : gridMeasure(box, barenblattMasses(box, init, init.t0, 'problem.init'));
     const prox = separableProx({ cellVolume: cellVolume(mu), porous: { weight: 1, m: p.m } });
-    const d = box.shape.length;
-    const exact = init.kind === 'barenblatt';
-    const defs: MetricDef[] = [
-      { name: 'objective', label: 'F(ρ) = ∫ e_m(ρ)', log: false, cadence: 'step' },
-      GRID_METRIC.mass_error,
-      ...(exact ? [GRID_METRIC.l1_exact, ...(d === 1 ? [GRID_METRIC.w2sq_exact] : [])] : []),
-    ];
-    const index = indexOf(defs);
-    const c1 = centres1dOf(box);
-    return {
-      init: mu,
-      caps: { klProx: prox },
-      metrics: defs,
-      evaluate(cur, _k, sparse, out) {
-        out.fill(NaN, 0, defs.length);
-        out[index.objective] = prox.value(cur.masses);
-        out[index.mass_error] = massError(cur);
-        if (!sparse || init.kind !== 'barenblatt') return;
-        exactMetrics(box, cur.masses, barenblattMasses(box, init, init.t0 + cur.t, 'exact law'), index, out, c1);
-      },
-    };
+    const exactDefs = [GRID_METRIC.l1_exact, ...(box.shape.length === 1 ? [GRID_METRIC.w2sq_exact] : [])];
+    return klProxInstance(box, mu, prox, 'F(ρ) = ∫ e_m(ρ)', exactDefs,
+      init.kind === 'barenblatt' ? (t) => barenblattMasses(box, init, init.t0 + t, 'exact law') : null);
   },
 });
