@@ -5,11 +5,12 @@ import { readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LeaseStore, type ProcessRow } from '../../db/leases';
-import { openLabDatabase } from '../../db/lab-db';
+import { LeaseStore, type LeasedRunRow, type ProcessRow } from '../../db/leases';
+import { openLabDatabase, type LabDatabase } from '../../db/lab-db';
+import { newRunsOf } from '../../main/run-records';
 import type { LabService } from '../../main/lab-service';
 import type { LabEvent } from '../../src/api';
-import { expectComplete, LEASE, LEASE_ENV, leased, runsOf, sleep, until } from './lease-helpers';
+import { parseSetup } from '../../src/setup/schema';
 import { CLI, gaussianSetup, makeService, removeTempDirs, ROOT, tempDir } from './helpers';
 
 const children: ChildProcess[] = [];
@@ -18,6 +19,40 @@ afterAll(() => {
   removeTempDirs();
 });
 
+/** Heartbeat 200 ms, lease 1 s: in this file and in the child processes. */
+const LEASE = { heartbeatMs: 200, leaseMs: 1000 };
+const LEASE_ENV = { ...process.env, WGFLAB_HEARTBEAT_MS: '200', WGFLAB_LEASE_MS: '1000', WGFLAB_WATCH_MS: '100' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+function runsOf(setup: Record<string, unknown>) {
+  const parsed = parseSetup(setup);
+  if (!parsed.ok) throw new Error('setup should be valid');
+  return newRunsOf(null, parsed.value.runs, 'test');
+}
+
+const leased = (db: LabDatabase, id: number) => db.getRun(id) as LeasedRunRow;
+
+/** Every metric of a run is 0..iterations exactly once. */
+function expectComplete(db: LabDatabase, id: number): void {
+  const r = leased(db, id);
+  expect(r.status).toBe('done');
+  const names = JSON.parse(r.metric_names_json!) as string[];
+  expect(names.length).toBeGreaterThan(0);
+  for (const n of names) {
+    const s = db.readSeries(id, n);
+    expect(s.iterations).toEqual(Array.from({ length: r.iterations + 1 }, (_, i) => i));
+  }
+}
 
 function stateOf(pid: number): string {
   // /proc/<pid>/stat: "pid (comm) S ..."

@@ -6,15 +6,46 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LeaseStore } from '../../db/leases';
-import { openLabDatabase } from '../../db/lab-db';
+import { LeaseStore, type LeasedRunRow } from '../../db/leases';
+import { openLabDatabase, type LabDatabase } from '../../db/lab-db';
+import { newRunsOf } from '../../main/run-records';
 import type { LabEvent } from '../../src/api';
+import { parseSetup } from '../../src/setup/schema';
 import { api, startServer, type LabServer } from '../e2e/harness';
-import { expectComplete, LEASE, LEASE_ENV, leased, runsOf, until } from './lease-helpers';
 import { CLI, gaussianSetup, makeService, removeTempDirs, ROOT, tempDir } from './helpers';
 
 afterAll(removeTempDirs);
 
+const LEASE = { heartbeatMs: 200, leaseMs: 1000 };
+const LEASE_ENV = { ...process.env, WGFLAB_HEARTBEAT_MS: '200', WGFLAB_LEASE_MS: '1000', WGFLAB_WATCH_MS: '100' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+function runsOf(setup: Record<string, unknown>) {
+  const parsed = parseSetup(setup);
+  if (!parsed.ok) throw new Error('setup should be valid');
+  return newRunsOf(null, parsed.value.runs, 'test');
+}
+
+const leased = (db: LabDatabase, id: number) => db.getRun(id) as LeasedRunRow;
+
+function expectComplete(db: LabDatabase, id: number): void {
+  const r = leased(db, id);
+  expect(r.status, `run ${id}`).toBe('done');
+  for (const n of JSON.parse(r.metric_names_json!) as string[]) {
+    const s = db.readSeries(id, n);
+    expect(s.iterations).toEqual(Array.from({ length: r.iterations + 1 }, (_, i) => i));
+  }
+}
 
 /** The server's event stream, each event with the time it arrived. */
 async function follow(server: LabServer): Promise<{ events: { at: number; e: LabEvent }[]; close: () => void }> {
